@@ -1,0 +1,92 @@
+import { sql } from "drizzle-orm";
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { organizations, users } from "./accounts.ts";
+import { clientTypeEnum, providerTypeEnum, workspaceStatusEnum } from "./enums.ts";
+import { repositories } from "./repositories.ts";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+export const cloudWorkspaces = pgTable(
+  "cloud_workspaces",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    repositoryId: uuid("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    branch: text("branch").notNull(),
+    providerType: providerTypeEnum("provider_type").notNull().default("freestyle"),
+    providerVmId: text("provider_vm_id"),
+    status: workspaceStatusEnum("status").notNull().default("provisioning"),
+    statusMessage: text("status_message"),
+    creatorId: uuid("creator_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    autoStopMinutes: integer("auto_stop_minutes").notNull().default(30),
+    lastActiveAt: ts("last_active_at").notNull().defaultNow(),
+    /**
+     * The provider operation in flight (create, pause, resume, stop, delete), or null. Taking it
+     * is a conditional update, so two requests can never drive the provider for one workspace at once.
+     */
+    operation: text("operation"),
+    operationStartedAt: ts("operation_started_at"),
+    idempotencyKey: text("idempotency_key"),
+    idempotencyFingerprint: text("idempotency_fingerprint"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("cloud_workspaces_org_page_idx").on(t.organizationId, t.createdAt.desc(), t.id.desc()),
+    index("cloud_workspaces_status_active_idx").on(t.status, t.lastActiveAt),
+    uniqueIndex("cloud_workspaces_idempotency_idx")
+      .on(t.organizationId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+  ],
+);
+
+export const cloudWorkspaceSessions = pgTable(
+  "cloud_workspace_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => cloudWorkspaces.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    clientType: clientTypeEnum("client_type").notNull(),
+    connectedAt: ts("connected_at").notNull().defaultNow(),
+    lastHeartbeatAt: ts("last_heartbeat_at").notNull().defaultNow(),
+  },
+  (t) => [index("cloud_workspace_sessions_workspace_idx").on(t.workspaceId)],
+);
+
+/**
+ * SSH access handed out for a workspace: the provider-side identity and token behind it. Kept so
+ * every grant is revoked when it expires or when its workspace stops or is deleted. No cascade from
+ * the workspace: a grant must outlive its row until the provider has revoked it.
+ */
+export const sshGrants = pgTable(
+  "ssh_grants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id"),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    providerType: providerTypeEnum("provider_type").notNull(),
+    providerVmId: text("provider_vm_id").notNull(),
+    providerIdentityId: text("provider_identity_id").notNull(),
+    providerTokenId: text("provider_token_id").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [
+    index("ssh_grants_live_expiry_idx").on(t.expiresAt).where(sql`${t.revokedAt} is null`),
+    index("ssh_grants_workspace_idx").on(t.workspaceId),
+  ],
+);

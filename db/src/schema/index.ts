@@ -1,0 +1,5 @@
+export * from "./accounts.ts";
+export * from "./cloud-workspaces.ts";
+export * from "./enums.ts";
+export * from "./relations.ts";
+export * from "./repositories.ts";
