@@ -1,4 +1,20 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+// vitest 5's reporter calls Map.groupBy, which Node 20 (our floor) lacks.
+if (!("groupBy" in Map)) {
+  Object.defineProperty(Map, "groupBy", {
+    value<K, V>(items: Iterable<V>, key: (item: V, index: number) => K) {
+      const groups = new Map<K, V[]>();
+      let i = 0;
+      for (const item of items) {
+        const k = key(item, i++);
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+      }
+      return groups;
+    },
+  });
+}
 
 export default defineConfig({
   test: {
@@ -10,6 +26,26 @@ export default defineConfig({
           include: ["local/test/**/*.test.ts", "desktop/test/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_WS_PROXY: inject("dbProxy"),
+                FREESTYLE_API_KEY: "test-key",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/test/**/*.test.ts"],
+          globalSetup: ["worker/test/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
     ],

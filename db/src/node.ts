@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { neonConfig } from "@neondatabase/serverless";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
-import WebSocket from "ws";
+import { createRequire } from "node:module";
 import { createDb, type DbEnv } from "./client.ts";
 
 export { startWsProxy, type WsProxy } from "./ws-proxy.ts";
@@ -10,7 +10,8 @@ export const migrationsFolder = fileURLToPath(new URL("../migrations", import.me
 
 /** Node has no WebSocket global before v22; the Neon driver needs one. */
 export function useNodeWebSocket(): void {
-  neonConfig.webSocketConstructor = WebSocket;
+  // require: see ws-proxy.ts for why not an import.
+  neonConfig.webSocketConstructor = createRequire(import.meta.url)("ws");
 }
 
 export async function migrateDatabase(env: DbEnv): Promise<void> {

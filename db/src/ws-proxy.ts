@@ -1,7 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
-import { WebSocketServer } from "ws";
+import { createRequire } from "node:module";
+import type { WebSocketServer as WebSocketServerType } from "ws";
+
+// Loaded through require so bundlers that prefer the "browser" export condition (vitest's
+// workers project) still get the Node implementation.
+const { WebSocketServer } = createRequire(import.meta.url)("ws") as {
+  WebSocketServer: typeof WebSocketServerType;
+};
 
 export interface WsProxy {
   /** host:port, the value for DATABASE_WS_PROXY. */

@@ -35,7 +35,8 @@ export const cloudWorkspaces = pgTable(
     operationStartedAt: ts("operation_started_at"),
     idempotencyKey: text("idempotency_key"),
     idempotencyFingerprint: text("idempotency_fingerprint"),
-    createdAt: ts("created_at").notNull().defaultNow(),
+    /** Millisecond precision, like the JavaScript dates in page cursors, so keyset pages never skip a row. */
+    createdAt: ts("created_at").notNull().default(sql`date_trunc('milliseconds', now())`),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
   (t) => [

@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { CallLog } from "./control-routes.ts";
+import { ApiError, errorBody } from "./errors.ts";
+import type { FaultInjector } from "./faults.ts";
+import { matchRoute, type Route } from "./router.ts";
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  /** When set, the only bearer accepted; otherwise any bearer is. */
+  apiKey?: string;
+  api: Route[];
+  /** Present only when control routes are enabled. */
+  control?: { routes: Route[]; faults: FaultInjector; calls: CallLog };
+  log: (line: string) => void;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const CONTROL_PREFIX = "/__control/";
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "BAD_REQUEST", "request body is not valid JSON");
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function checkAuth(req: IncomingMessage, apiKey: string | undefined): void {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (!m) throw new ApiError(401, "UNAUTHORIZED", "missing Authorization: Bearer header");
+  if (apiKey !== undefined && m[1] !== apiKey) throw new ApiError(401, "UNAUTHORIZED", "invalid API key");
+}
+
+async function dispatch(routes: readonly Route[], method: string, url: URL, body: unknown): Promise<unknown> {
+  const match = matchRoute(routes, method, url.pathname);
+  if (!match) throw new ApiError(404, "NOT_FOUND", `no route for ${method} ${url.pathname}`);
+  return match.route.handle({ params: match.params, body, query: url.searchParams });
+}
+
+export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://vm-host.invalid");
+    const at = new Date().toISOString();
+    const isControl = url.pathname.startsWith(CONTROL_PREFIX);
+    let status = 200;
+    let body: unknown;
+    let result: unknown;
+    try {
+      body = await readJson(req);
+      if (isControl) {
+        if (!opts.control) throw new ApiError(404, "NOT_FOUND", "control routes are disabled");
+        result = await dispatch(opts.control.routes, method, url, body);
+      } else {
+        // Faults come before auth: they simulate the network or Freestyle itself misbehaving.
+        const injected = await opts.control?.faults.apply(method, url.pathname);
+        if (injected) throw injected;
+        checkAuth(req, opts.apiKey);
+        result = await dispatch(opts.api, method, url, body);
+      }
+    } catch (e) {
+      if (e instanceof ApiError) {
+        status = e.status;
+        result = errorBody(e.code, e.message);
+      } else {
+        status = 500;
+        result = errorBody("INTERNAL_ERROR", e instanceof Error ? e.message : String(e));
+        opts.log(`http ${method} ${url.pathname} failed: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
+      }
+    }
+    if (!isControl) opts.control?.calls.record({ method, path: url.pathname, status, at, body });
+    if (!res.destroyed) send(res, status, result);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      opts.log(`http handler crashed: ${e}`);
+      if (!res.headersSent) send(res, 500, errorBody("INTERNAL_ERROR", String(e)));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,105 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { apiRoutes } from "./api-routes.ts";
+import { CallLog, controlRoutes } from "./control-routes.ts";
+import { FaultInjector } from "./faults.ts";
+import { loadOrCreateHostKey } from "./host-key.ts";
+import { startHttpServer } from "./http-server.ts";
+import { IdentityStore } from "./identities.ts";
+import { startSshServer } from "./ssh-server.ts";
+import { readStateFile, writeStateFile } from "./state-file.ts";
+import { VmRegistry } from "./vm-registry.ts";
+
+export interface VmHostOptions {
+  dataDir: string;
+  /** When set, API requests must carry exactly this bearer; otherwise any bearer is accepted. */
+  apiKey?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  httpPort?: number;
+  /** 0 (default) picks a free port. */
+  sshPort?: number;
+  /** Enables the unauthenticated /__control routes; for tests only. */
+  control?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface VmHost {
+  /** Base URL for `new Freestyle({ baseUrl })`. */
+  url: string;
+  sshHost: string;
+  sshPort: number;
+  /** Host directory backing the VM's root filesystem. */
+  vmDir(vmId: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * A local stand-in for Freestyle's VM API and SSH gateway: same v1 REST contract, but VMs are
+ * directories under dataDir and their processes are ordinary host processes.
+ */
+export async function startVmHost(opts: VmHostOptions): Promise<VmHost> {
+  const dataDir = resolve(opts.dataDir);
+  const host = opts.host ?? "127.0.0.1";
+  const log = opts.log ?? (() => {});
+  mkdirSync(resolve(dataDir, "vms"), { recursive: true });
+
+  const initial = readStateFile(dataDir);
+  // Both stores write through one function; it is only called after they both exist.
+  let ready = false;
+  const save = () => {
+    if (!ready) return;
+    writeStateFile(dataDir, { version: 1, vms: vms.snapshot(), ...identities.snapshot() });
+  };
+  const vms: VmRegistry = new VmRegistry(
+    { dataDir, log, onChange: save, onDeleted: (vmId) => identities.forgetVm(vmId) },
+    initial.vms,
+  );
+  const identities: IdentityStore = new IdentityStore(initial, (vmId) => vms.has(vmId), save);
+  ready = true;
+  save();
+
+  const faults = new FaultInjector();
+  const calls = new CallLog();
+  const http = await startHttpServer({
+    host,
+    port: opts.httpPort ?? 0,
+    apiKey: opts.apiKey,
+    api: apiRoutes(vms, identities),
+    control: opts.control ? { routes: controlRoutes(vms, faults, calls), faults, calls } : undefined,
+    log,
+  });
+  let ssh: Awaited<ReturnType<typeof startSshServer>>;
+  try {
+    ssh = await startSshServer({
+      host,
+      port: opts.sshPort ?? 0,
+      hostKey: loadOrCreateHostKey(dataDir),
+      vms,
+      identities,
+      log,
+    });
+  } catch (e) {
+    await http.close();
+    await vms.close();
+    throw e;
+  }
+  log(`vm-host: api ${http.url}, ssh ${host}:${ssh.port}, data ${dataDir}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: http.url,
+    sshHost: host,
+    sshPort: ssh.port,
+    vmDir: (vmId) => vms.vmRoot(vmId),
+    close: () => {
+      closing ??= (async () => {
+        await Promise.all([http.close(), ssh.close()]);
+        await vms.close();
+        save();
+      })();
+      return closing;
+    },
+  };
+}

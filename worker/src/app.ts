@@ -1,0 +1,41 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { notFound, validationProblem } from "./domain/problems.ts";
+import type { AppEnv } from "./http/app-env.ts";
+import { requireToken, withDeps } from "./http/context.ts";
+import { onError, problemResponse, zodToFieldErrors } from "./http/errors.ts";
+import { repositoryRoutes } from "./routes/repositories.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
+import { workspaceRoutes } from "./routes/workspaces.ts";
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(zodToFieldErrors(result.error, result.target));
+    },
+  });
+  app.onError(onError);
+  app.notFound((c) => problemResponse(c, notFound("route")));
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API token (POST /v1/tokens, or the admin command)",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Cloud workspaces API",
+      version: "1.0.0",
+      description: "Errors are application/problem+json (RFC 9457).",
+    },
+  });
+
+  app.use("/v1/*", withDeps, requireToken);
+  repositoryRoutes(app);
+  workspaceRoutes(app);
+  sessionRoutes(app);
+  tokenRoutes(app);
+  return app;
+}

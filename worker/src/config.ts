@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/**
+ * Everything the worker reads from its environment, validated once per request or event.
+ * `.dev.vars.example` documents each variable.
+ */
+const configSchema = z.object({
+  DATABASE_URL: z.string().min(1),
+  DATABASE_WS_PROXY: z.string().min(1).optional(),
+  FREESTYLE_API_KEY: z.string().min(1),
+  FREESTYLE_API_URL: z.url().optional(),
+  FREESTYLE_SSH_HOST: z.string().min(1).default("vm-ssh.freestyle.sh"),
+  FREESTYLE_SSH_PORT: z.coerce.number().int().min(1).max(65535).default(22),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  PROVIDER_CREATE_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
+  SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(900),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, unknown>): Config {
+  const picked = Object.fromEntries(
+    Object.keys(configSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    // Names only: values may be secrets.
+    const names = [...new Set(parsed.error.issues.map((i) => i.path.join(".")))].join(", ");
+    throw new ConfigError(`worker misconfigured: check ${names}`);
+  }
+  return parsed.data;
+}

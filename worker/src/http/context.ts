@@ -1,0 +1,36 @@
+import { createDb } from "@cw/db";
+import type { MiddlewareHandler } from "hono";
+import { parseConfig } from "../config.ts";
+import { unauthorized } from "../domain/problems.ts";
+import { providerFactory } from "../providers/index.ts";
+import { authenticate, recordTokenUse } from "../services/api-tokens.ts";
+import type { AppEnv } from "./app-env.ts";
+
+/**
+ * Per request: configuration, a database pool, providers and the clock. The pool is closed after
+ * the response and after any deferred work, through waitUntil (nothing is shared across requests).
+ */
+export const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const config = parseConfig(c.env);
+  const handle = createDb(config);
+  const deferred: Promise<unknown>[] = [];
+  c.set("deps", { db: handle.db, providers: providerFactory(config), config, now: () => new Date() });
+  c.set("defer", (work) => deferred.push(work.catch((err) => console.error("deferred work failed", err))));
+  try {
+    await next();
+  } finally {
+    const closing = Promise.allSettled(deferred).then(() => handle.close());
+    c.executionCtx.waitUntil(closing);
+  }
+};
+
+export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+  if (!match) throw unauthorized("send Authorization: Bearer <token>");
+  const deps = c.get("deps");
+  const caller = await authenticate(deps, match[1]!);
+  if (!caller) throw unauthorized("unknown or revoked token");
+  c.set("caller", caller);
+  c.get("defer")(recordTokenUse(deps, caller.tokenId));
+  await next();
+};

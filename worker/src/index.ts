@@ -1,0 +1,15 @@
+import { createApp } from "./app.ts";
+import { runScheduled } from "./scheduled.ts";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(
+      runScheduled(env as Record<string, unknown>, new Date(controller.scheduledTime)).then((result) =>
+        console.log("tick", JSON.stringify(result)),
+      ),
+    );
+  },
+} satisfies ExportedHandler<Record<string, unknown>>;

@@ -1,0 +1,160 @@
+import type { WorkspaceStatus } from "@cw/db/schema";
+import { Freestyle } from "freestyle-sandboxes";
+import { z } from "zod";
+import { deadlineFetch } from "./deadline-fetch.ts";
+import { type CloudProvider, type CreateVmParams, ProviderError, type SshAccess, type VmState } from "./types.ts";
+
+export interface FreestyleConfig {
+  apiKey: string;
+  baseUrl?: string;
+  sshHost: string;
+  sshPort: number;
+  /** Deadline of every call but create. */
+  timeoutMs: number;
+  /** Create clones the repository and boots the VM, so it gets its own, longer deadline. */
+  createTimeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+const WORKDIR = "/workspace";
+
+/** Freestyle's VM states (GET /v1/vms/{id}) and what they mean for a workspace. */
+const stateMap: Record<string, WorkspaceStatus> = {
+  starting: "provisioning",
+  running: "running",
+  suspending: "paused",
+  suspended: "paused",
+  stopped: "stopped",
+};
+
+const vmInfoSchema = z.object({ state: z.string().nullish() });
+
+function errorCode(err: unknown): string | undefined {
+  const body = (err as { body?: { code?: unknown } })?.body;
+  if (typeof body?.code === "string") return body.code;
+  const match = /^([A-Z][A-Z0-9_]+): /.exec(err instanceof Error ? err.message : "");
+  return match?.[1];
+}
+
+/** Every SDK failure becomes a ProviderError whose message a user can act on. */
+function toProviderError(err: unknown, what: string, timeoutMs: number): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const name = (err as { name?: string })?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new ProviderError(`Freestyle did not answer ${what} within ${timeoutMs} ms`, "TIMEOUT");
+  }
+  const code = errorCode(err) ?? "UNKNOWN";
+  if (code === "PERSISTENT_VMS_NOT_ALLOWED") {
+    return new ProviderError(
+      "This Freestyle account does not allow persistent VMs; a workspace needs one so that its work is never evicted",
+      code,
+    );
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  const notFound = code === "VM_NOT_FOUND" || code === "IDENTITY_NOT_FOUND" || code === "VM_PERMISSION_NOT_FOUND";
+  return new ProviderError(`Freestyle ${what} failed: ${text}`, code, notFound);
+}
+
+export class FreestyleProvider implements CloudProvider {
+  readonly type = "freestyle" as const;
+  readonly workdir = WORKDIR;
+  private readonly client: Freestyle;
+  private readonly createClient: Freestyle;
+
+  constructor(private readonly config: FreestyleConfig) {
+    const make = (ms: number) =>
+      new Freestyle({ apiKey: config.apiKey, baseUrl: config.baseUrl, fetch: deadlineFetch(ms, config.fetch) });
+    this.client = make(config.timeoutMs);
+    this.createClient = make(config.createTimeoutMs);
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>, timeoutMs = this.config.timeoutMs): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toProviderError(err, what, timeoutMs);
+    }
+  }
+
+  create(params: CreateVmParams) {
+    return this.call(
+      "create",
+      async () => {
+        const { vmId } = await this.createClient.vms.create({
+          git: { repos: [{ repo: params.repoUrl, path: WORKDIR, rev: params.branch }] },
+          workdir: WORKDIR,
+          // The default ("sticky") may be evicted, which would lose uncommitted work.
+          persistence: { type: "persistent" },
+          idleTimeoutSeconds: params.idleTimeoutSeconds,
+        });
+        return { vmId };
+      },
+      this.config.createTimeoutMs,
+    );
+  }
+
+  pause(vmId: string) {
+    return this.call("suspend", async () => void (await this.client.vms.ref({ vmId }).suspend()));
+  }
+
+  resume(vmId: string) {
+    return this.call("start", async () => void (await this.client.vms.ref({ vmId }).start()));
+  }
+
+  stop(vmId: string) {
+    return this.call("stop", async () => void (await this.client.vms.ref({ vmId }).stop()));
+  }
+
+  async delete(vmId: string) {
+    try {
+      await this.call("delete", () => this.client.vms.delete({ vmId }));
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.notFound)) throw err;
+    }
+  }
+
+  status(vmId: string): Promise<VmState> {
+    return this.call("status", async () => {
+      const info = vmInfoSchema.parse(await this.client.vms.ref({ vmId }).getInfo());
+      const raw = info.state ?? "unknown";
+      const status = stateMap[raw];
+      return status
+        ? { status, raw, message: null }
+        : { status: "error", raw, message: `Freestyle reported an unknown VM state "${raw}"` };
+    });
+  }
+
+  /** Freestyle's way: a fresh identity allowed on this VM only, and a token for it. */
+  grantSsh(vmId: string): Promise<SshAccess> {
+    return this.call("SSH grant", async () => {
+      const { identityId, identity } = await this.client.identities.create();
+      try {
+        await identity.permissions.vms.grant({ vmId });
+        const { tokenId, token } = await identity.tokens.create();
+        return {
+          host: this.config.sshHost,
+          port: this.config.sshPort,
+          username: `${vmId}:${token}`,
+          token,
+          identityId,
+          tokenId,
+        };
+      } catch (err) {
+        await this.client.identities.delete({ identityId }).catch(() => {});
+        throw err;
+      }
+    });
+  }
+
+  async revokeSsh(grant: { identityId: string; tokenId: string }) {
+    try {
+      await this.call("SSH revoke", async () => {
+        const identity = this.client.identities.ref({ identityId: grant.identityId });
+        await identity.tokens.revoke({ tokenId: grant.tokenId });
+        await this.client.identities.delete({ identityId: grant.identityId });
+      });
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.notFound)) throw err;
+    }
+  }
+}

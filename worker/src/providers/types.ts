@@ -1,0 +1,53 @@
+import type { ProviderType, WorkspaceStatus } from "@cw/db/schema";
+
+export interface CreateVmParams {
+  repoUrl: string;
+  branch: string;
+  workspaceName: string;
+  /** Seconds of network silence after which the provider may suspend the VM on its own; null = never. */
+  idleTimeoutSeconds: number | null;
+}
+
+export interface VmState {
+  status: WorkspaceStatus;
+  /** The provider's own word for the state, kept for messages and drift reports. */
+  raw: string;
+  message: string | null;
+}
+
+/** Access to a VM's SSH gateway, and the provider-side handles needed to revoke it later. */
+export interface SshAccess {
+  host: string;
+  port: number;
+  username: string;
+  token: string;
+  identityId: string;
+  tokenId: string;
+}
+
+export interface CloudProvider {
+  readonly type: ProviderType;
+  /** The directory inside the VM that holds the repository checkout. */
+  readonly workdir: string;
+  create(params: CreateVmParams): Promise<{ vmId: string }>;
+  pause(vmId: string): Promise<void>;
+  resume(vmId: string): Promise<void>;
+  stop(vmId: string): Promise<void>;
+  /** Succeeds when the VM is already gone. */
+  delete(vmId: string): Promise<void>;
+  status(vmId: string): Promise<VmState>;
+  grantSsh(vmId: string): Promise<SshAccess>;
+  /** Succeeds when the grant is already gone. */
+  revokeSsh(grant: { identityId: string; tokenId: string }): Promise<void>;
+}
+
+/** A provider call that failed; `message` is fit to show a user as the workspace's statusMessage. */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly notFound = false,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,152 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { decodeCursor } from "../domain/pagination.ts";
+import { validationProblem } from "../domain/problems.ts";
+import { workspaceView } from "../domain/workspace-view.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { commonProblems, json, jsonBody, problem, security } from "../http/openapi-helpers.ts";
+import {
+  CreateWorkspaceBody,
+  IdempotencyHeader,
+  IdParam,
+  ListWorkspacesQuery,
+  SshCredentials,
+  UpdateWorkspaceBody,
+  Workspace,
+  WorkspaceList,
+} from "../http/schemas.ts";
+import { issueSshCredentials } from "../services/ssh-access.ts";
+import { createWorkspace } from "../services/workspace-create.ts";
+import { applyAction, deleteWorkspace, provisionWorkspace } from "../services/workspace-lifecycle.ts";
+import { getWorkspace, listWorkspaces, updateWorkspace } from "../services/workspace-queries.ts";
+
+const tags = ["workspaces"];
+const notFound = { 404: problem("No such workspace in the caller's organization") };
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/workspaces",
+  tags,
+  security,
+  request: { headers: IdempotencyHeader, body: jsonBody(CreateWorkspaceBody) },
+  responses: {
+    202: json(Workspace, "Accepted; the workspace is provisioning and becomes running or error"),
+    ...commonProblems,
+    422: problem("Unknown repository, unavailable provider, or a reused Idempotency-Key"),
+  },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/workspaces",
+  tags,
+  security,
+  request: { query: ListWorkspacesQuery },
+  responses: { 200: json(WorkspaceList, "A page, newest first; pass nextCursor as cursor"), ...commonProblems },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/workspaces/{id}",
+  tags,
+  security,
+  request: { params: IdParam },
+  responses: { 200: json(Workspace, "The workspace"), ...commonProblems, ...notFound },
+});
+
+const patch = createRoute({
+  method: "patch",
+  path: "/v1/workspaces/{id}",
+  tags,
+  security,
+  request: { params: IdParam, body: jsonBody(UpdateWorkspaceBody) },
+  responses: { 200: json(Workspace, "Updated"), ...commonProblems, ...notFound },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/workspaces/{id}",
+  tags,
+  security,
+  request: { params: IdParam },
+  responses: {
+    204: { description: "Deleted, VM included" },
+    ...commonProblems,
+    ...notFound,
+    409: problem("Another operation is in progress"),
+    502: problem("The provider failed; the workspace is now in error"),
+  },
+});
+
+const actionRoute = (action: "pause" | "resume" | "stop") =>
+  createRoute({
+    method: "post",
+    path: `/v1/workspaces/{id}/${action}`,
+    tags,
+    security,
+    request: { params: IdParam },
+    responses: {
+      200: json(Workspace, "The workspace after the transition"),
+      ...commonProblems,
+      ...notFound,
+      409: problem("Not allowed in the current status (names it and the allowed actions), or busy"),
+      502: problem("The provider failed; the workspace is now in error"),
+    },
+  });
+
+const ssh = createRoute({
+  method: "post",
+  path: "/v1/workspaces/{id}/ssh",
+  tags,
+  security,
+  request: { params: IdParam },
+  responses: {
+    200: json(SshCredentials, "Short-lived SSH credentials"),
+    ...commonProblems,
+    ...notFound,
+    409: problem("The workspace is not running"),
+    502: problem("The provider failed to grant access"),
+  },
+});
+
+export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(create, async (c) => {
+    const deps = c.get("deps");
+    const key = c.req.valid("header")["idempotency-key"];
+    const { row, repoUrl, created } = await createWorkspace(deps, c.get("caller"), c.req.valid("json"), key);
+    if (created) c.get("defer")(provisionWorkspace(deps, row, repoUrl));
+    return c.json(workspaceView(row), 202);
+  });
+
+  app.openapi(list, async (c) => {
+    const query = c.req.valid("query");
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (query.cursor && !cursor) throw validationProblem([{ field: "query.cursor", message: "not a valid cursor" }]);
+    const page = await listWorkspaces(c.get("deps"), c.get("caller"), { ...query, cursor });
+    return c.json({ items: page.items.map(workspaceView), nextCursor: page.nextCursor }, 200);
+  });
+
+  app.openapi(get, async (c) =>
+    c.json(workspaceView(await getWorkspace(c.get("deps"), c.get("caller"), c.req.valid("param").id)), 200),
+  );
+
+  app.openapi(patch, async (c) => {
+    const row = await updateWorkspace(c.get("deps"), c.get("caller"), c.req.valid("param").id, c.req.valid("json"));
+    return c.json(workspaceView(row), 200);
+  });
+
+  app.openapi(remove, async (c) => {
+    await deleteWorkspace(c.get("deps"), c.get("caller"), c.req.valid("param").id);
+    return c.body(null, 204);
+  });
+
+  for (const action of ["pause", "resume", "stop"] as const) {
+    app.openapi(actionRoute(action), async (c) => {
+      const row = await applyAction(c.get("deps"), c.get("caller"), c.req.valid("param").id, action);
+      return c.json(workspaceView(row), 200);
+    });
+  }
+
+  app.openapi(ssh, async (c) =>
+    c.json(await issueSshCredentials(c.get("deps"), c.get("caller"), c.req.valid("param").id), 200),
+  );
+}

@@ -1,0 +1,60 @@
+import { hashApiToken, issueApiToken, schema } from "@cw/db";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { notFound } from "../domain/problems.ts";
+import type { Caller, Deps } from "./deps.ts";
+
+const tokens = schema.apiTokens;
+
+const tokenView = (t: typeof tokens.$inferSelect) => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  createdAt: t.createdAt.toISOString(),
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+});
+
+/** The caller behind a bearer token, or null. */
+export async function authenticate(deps: Deps, token: string): Promise<Caller | null> {
+  const [row] = await deps.db
+    .select({ id: tokens.id, organizationId: tokens.organizationId, userId: tokens.userId })
+    .from(tokens)
+    .where(eq(tokens.tokenHash, await hashApiToken(token)));
+  if (!row) return null;
+  return { organizationId: row.organizationId, userId: row.userId, tokenId: row.id };
+}
+
+/** At most one write a minute per token, off the request's critical path. */
+export async function recordTokenUse(deps: Deps, tokenId: string) {
+  const now = deps.now();
+  const aMinuteAgo = new Date(now.getTime() - 60_000);
+  await deps.db
+    .update(tokens)
+    .set({ lastUsedAt: now })
+    .where(and(eq(tokens.id, tokenId), or(isNull(tokens.lastUsedAt), lt(tokens.lastUsedAt, aMinuteAgo))));
+}
+
+export async function createToken(deps: Deps, caller: Caller, name: string) {
+  const { token, row } = await issueApiToken(deps.db, {
+    organizationId: caller.organizationId,
+    userId: caller.userId,
+    name,
+  });
+  return { ...tokenView(row), token };
+}
+
+export async function listTokens(deps: Deps, caller: Caller) {
+  const rows = await deps.db
+    .select()
+    .from(tokens)
+    .where(and(eq(tokens.organizationId, caller.organizationId), eq(tokens.userId, caller.userId)))
+    .orderBy(desc(tokens.createdAt));
+  return rows.map(tokenView);
+}
+
+export async function deleteToken(deps: Deps, caller: Caller, id: string) {
+  const [row] = await deps.db
+    .delete(tokens)
+    .where(and(eq(tokens.id, id), eq(tokens.organizationId, caller.organizationId), eq(tokens.userId, caller.userId)))
+    .returning({ id: tokens.id });
+  if (!row) throw notFound("token");
+}

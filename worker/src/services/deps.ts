@@ -1,0 +1,17 @@
+import type { Database } from "@cw/db";
+import type { Config } from "../config.ts";
+import type { ProviderFactory } from "../providers/index.ts";
+
+/** What domain services need from the outside world; tests pass real or in-memory parts. */
+export interface Deps {
+  db: Database;
+  providers: ProviderFactory;
+  config: Config;
+  now: () => Date;
+}
+
+export interface Caller {
+  organizationId: string;
+  userId: string;
+  tokenId: string;
+}

@@ -1,0 +1,49 @@
+import { schema } from "@cw/db";
+import { and, desc, eq } from "drizzle-orm";
+import { Problem } from "../domain/problems.ts";
+import type { Caller, Deps } from "./deps.ts";
+
+const repos = schema.repositories;
+
+export const repositoryView = (r: typeof repos.$inferSelect) => ({
+  id: r.id,
+  name: r.name,
+  cloneUrl: r.cloneUrl,
+  defaultBranch: r.defaultBranch,
+  createdAt: r.createdAt.toISOString(),
+});
+
+export async function createRepository(
+  deps: Deps,
+  caller: Caller,
+  input: { name: string; cloneUrl: string; defaultBranch: string },
+) {
+  const [row] = await deps.db
+    .insert(repos)
+    .values({ ...input, organizationId: caller.organizationId, createdAt: deps.now() })
+    .onConflictDoNothing({ target: [repos.organizationId, repos.name] })
+    .returning();
+  if (!row) {
+    throw new Problem(409, "conflict", "Conflict", `a repository named "${input.name}" already exists`, {
+      errors: [{ field: "name", message: "already exists in this organization" }],
+    });
+  }
+  return repositoryView(row);
+}
+
+export async function listRepositories(deps: Deps, caller: Caller) {
+  const rows = await deps.db
+    .select()
+    .from(repos)
+    .where(eq(repos.organizationId, caller.organizationId))
+    .orderBy(desc(repos.createdAt), desc(repos.id));
+  return rows.map(repositoryView);
+}
+
+export async function findRepository(deps: Deps, caller: Caller, id: string) {
+  const [row] = await deps.db
+    .select()
+    .from(repos)
+    .where(and(eq(repos.id, id), eq(repos.organizationId, caller.organizationId)));
+  return row ?? null;
+}

@@ -1,0 +1,87 @@
+import { schema } from "@cw/db";
+import type { ProviderType } from "@cw/db/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { fingerprint } from "../domain/fingerprint.ts";
+import { Problem, validationProblem } from "../domain/problems.ts";
+import { availableProviders } from "../providers/index.ts";
+import type { Caller, Deps } from "./deps.ts";
+
+const ws = schema.cloudWorkspaces;
+
+export interface CreateWorkspaceInput {
+  repositoryId: string;
+  name: string;
+  branch: string;
+  providerType: ProviderType;
+  autoStopMinutes: number;
+}
+
+/**
+ * Inserts the workspace in `provisioning` holding the `create` operation; the caller provisions it
+ * in the background. With an Idempotency-Key, a repeat of the same request returns the first
+ * workspace (`created: false`) and a different body under the same key is refused.
+ */
+export async function createWorkspace(
+  deps: Deps,
+  caller: Caller,
+  input: CreateWorkspaceInput,
+  idempotencyKey: string | undefined,
+) {
+  if (!availableProviders.includes(input.providerType)) {
+    throw validationProblem(
+      [{ field: "providerType", message: `${input.providerType} is not available yet; use freestyle` }],
+      422,
+    );
+  }
+  const [repo] = await deps.db
+    .select()
+    .from(schema.repositories)
+    .where(
+      and(eq(schema.repositories.id, input.repositoryId), eq(schema.repositories.organizationId, caller.organizationId)),
+    );
+  if (!repo) {
+    throw validationProblem([{ field: "repositoryId", message: "no such repository in this organization" }], 422);
+  }
+  const print = idempotencyKey ? await fingerprint(input) : null;
+  const now = deps.now();
+  const [row] = await deps.db
+    .insert(ws)
+    .values({
+      ...input,
+      organizationId: caller.organizationId,
+      creatorId: caller.userId,
+      status: "provisioning",
+      operation: "create",
+      operationStartedAt: now,
+      lastActiveAt: now,
+      createdAt: now,
+      updatedAt: now,
+      idempotencyKey: idempotencyKey ?? null,
+      idempotencyFingerprint: print,
+    })
+    .onConflictDoNothing({
+      target: [ws.organizationId, ws.idempotencyKey],
+      where: sql`${ws.idempotencyKey} is not null`,
+    })
+    .returning();
+  if (row) return { row, repoUrl: repo.cloneUrl, created: true };
+
+  const [existing] = await deps.db
+    .select()
+    .from(ws)
+    .where(and(eq(ws.organizationId, caller.organizationId), eq(ws.idempotencyKey, idempotencyKey!)));
+  if (!existing) {
+    // The first request's workspace was deleted since; the key is spent.
+    throw new Problem(409, "idempotency-key-spent", "Idempotency key spent", "that workspace no longer exists");
+  }
+  if (existing.idempotencyFingerprint !== print) {
+    throw new Problem(
+      422,
+      "idempotency-key-reused",
+      "Idempotency key reused",
+      "Idempotency-Key was already used with a different request body",
+      { errors: [{ field: "header.Idempotency-Key", message: "already used with a different body" }] },
+    );
+  }
+  return { row: existing, repoUrl: repo.cloneUrl, created: false };
+}

@@ -1,0 +1,119 @@
+import { schema } from "@cw/db";
+import { and, eq } from "drizzle-orm";
+import { Problem, notFound } from "../domain/problems.ts";
+import { allowedActions, operationIsStale, transitionFor, type WorkspaceAction } from "../domain/state-machine.ts";
+import { providerIdleTimeoutSeconds, workspaceView } from "../domain/workspace-view.ts";
+import { ProviderError } from "../providers/index.ts";
+import type { Caller, Deps } from "./deps.ts";
+import { revokeWorkspaceGrants } from "./ssh-grants.ts";
+import {
+  acquireOperation,
+  findWorkspace,
+  finishOperation,
+  lockStaleAfterMs,
+  type WorkspaceRow,
+} from "./workspace-rows.ts";
+
+const ws = schema.cloudWorkspaces;
+
+const describe = (err: unknown) =>
+  err instanceof ProviderError ? err.message : `provider call failed: ${err instanceof Error ? err.message : err}`;
+
+function providerProblem(row: WorkspaceRow | null, err: unknown) {
+  return new Problem(502, "provider-error", "Provider call failed", describe(err), {
+    workspace: row ? workspaceView(row) : null,
+  });
+}
+
+/** Why `action` cannot run on `row` now. */
+export function conflictProblem(deps: Deps, row: WorkspaceRow, action: WorkspaceAction) {
+  if (row.operation && !operationIsStale(row.operationStartedAt, deps.now(), lockStaleAfterMs(deps))) {
+    return new Problem(409, "operation-in-progress", "Operation in progress", `${row.operation} is in progress`, {
+      status: row.status,
+      operation: row.operation,
+    });
+  }
+  const why = row.providerVmId === null && row.status !== "provisioning" ? " (it has no VM)" : "";
+  return new Problem(
+    409,
+    "invalid-transition",
+    "Invalid transition",
+    `cannot ${action} a workspace that is ${row.status}${why}`,
+    { status: row.status, allowedActions: allowedActions(row) },
+  );
+}
+
+async function lock(deps: Deps, caller: Caller, id: string, action: WorkspaceAction) {
+  const locked = await acquireOperation(deps, caller.organizationId, id, action);
+  if (locked) return locked;
+  const current = await findWorkspace(deps, caller.organizationId, id);
+  if (!current) throw notFound("workspace");
+  throw conflictProblem(deps, current, action);
+}
+
+/**
+ * Runs the background half of create: the VM is made, its id recorded at once (so it can never
+ * be lost), then its state decides running, still provisioning, or error.
+ */
+export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl: string) {
+  const provider = deps.providers(row.providerType);
+  try {
+    const { vmId } = await provider.create({
+      repoUrl,
+      branch: row.branch,
+      workspaceName: row.name,
+      idleTimeoutSeconds: providerIdleTimeoutSeconds(row.autoStopMinutes),
+    });
+    await deps.db
+      .update(ws)
+      .set({ providerVmId: vmId, updatedAt: deps.now() })
+      .where(and(eq(ws.id, row.id), eq(ws.operation, "create")));
+    const state = await provider.status(vmId);
+    return await finishOperation(deps, row.id, "create", {
+      status: state.status,
+      statusMessage: state.message,
+      lastActiveAt: deps.now(),
+    });
+  } catch (err) {
+    return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: describe(err) });
+  }
+}
+
+/** pause / resume / stop: one provider call under the workspace's operation lock. */
+export async function applyAction(deps: Deps, caller: Caller, id: string, action: "pause" | "resume" | "stop") {
+  const locked = await lock(deps, caller, id, action);
+  const transition = transitionFor(locked, action)!;
+  const provider = deps.providers(locked.providerType);
+  const vmId = locked.providerVmId!;
+  try {
+    if (action === "pause") await provider.pause(vmId);
+    if (action === "resume") await provider.resume(vmId);
+    if (action === "stop") {
+      await provider.stop(vmId);
+      await revokeWorkspaceGrants(deps, id);
+    }
+  } catch (err) {
+    const row = await finishOperation(deps, id, action, { status: "error", statusMessage: describe(err) });
+    throw providerProblem(row, err);
+  }
+  const to = transition.to as WorkspaceRow["status"];
+  const done = await finishOperation(deps, id, action, {
+    status: to,
+    statusMessage: null,
+    ...(to === "running" ? { lastActiveAt: deps.now() } : {}),
+  });
+  return done ?? (await findWorkspace(deps, caller.organizationId, id))!;
+}
+
+/** Deletes the VM (already gone is fine), revokes SSH access, then the row. */
+export async function deleteWorkspace(deps: Deps, caller: Caller, id: string) {
+  const locked = await lock(deps, caller, id, "delete");
+  try {
+    await revokeWorkspaceGrants(deps, id);
+    if (locked.providerVmId) await deps.providers(locked.providerType).delete(locked.providerVmId);
+  } catch (err) {
+    const row = await finishOperation(deps, id, "delete", { status: "error", statusMessage: describe(err) });
+    throw providerProblem(row, err);
+  }
+  await deps.db.delete(ws).where(and(eq(ws.id, id), eq(ws.operation, "delete")));
+}

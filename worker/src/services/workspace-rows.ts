@@ -1,0 +1,60 @@
+import { schema } from "@cw/db";
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { WorkspaceAction } from "../domain/state-machine.ts";
+import { statusesAllowing } from "../domain/state-machine.ts";
+import type { Deps } from "./deps.ts";
+
+const ws = schema.cloudWorkspaces;
+export type WorkspaceRow = typeof ws.$inferSelect;
+
+export async function findWorkspace(deps: Deps, organizationId: string, id: string) {
+  const [row] = await deps.db
+    .select()
+    .from(ws)
+    .where(and(eq(ws.id, id), eq(ws.organizationId, organizationId)));
+  return row ?? null;
+}
+
+/** How long an operation lock may be held before it is presumed abandoned. */
+export function lockStaleAfterMs(deps: Deps): number {
+  return deps.config.PROVIDER_CREATE_TIMEOUT_MS * 2;
+}
+
+/**
+ * Takes the workspace's operation lock for `action` in one conditional update: it succeeds only
+ * if no other operation holds the lock and the status allows the action. Returns null otherwise.
+ */
+export async function acquireOperation(deps: Deps, organizationId: string, id: string, action: WorkspaceAction) {
+  const now = deps.now();
+  const staleBefore = new Date(now.getTime() - lockStaleAfterMs(deps));
+  const [row] = await deps.db
+    .update(ws)
+    .set({ operation: action, operationStartedAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(ws.id, id),
+        eq(ws.organizationId, organizationId),
+        inArray(ws.status, statusesAllowing(action)),
+        action === "delete" ? undefined : sql`${ws.providerVmId} is not null`,
+        or(isNull(ws.operation), lt(ws.operationStartedAt, staleBefore)),
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/** Records an operation's outcome and releases the lock, only if this operation still holds it. */
+export async function finishOperation(
+  deps: Deps,
+  id: string,
+  operation: string,
+  outcome: Partial<Pick<WorkspaceRow, "status" | "statusMessage" | "providerVmId" | "lastActiveAt">>,
+) {
+  const now = deps.now();
+  const [row] = await deps.db
+    .update(ws)
+    .set({ ...outcome, operation: null, operationStartedAt: null, updatedAt: now })
+    .where(and(eq(ws.id, id), eq(ws.operation, operation)))
+    .returning();
+  return row ?? null;
+}

@@ -1,0 +1,59 @@
+import { createDb } from "@cw/db";
+import { migrateDatabase, startWsProxy, useNodeWebSocket } from "@cw/db/node";
+import { sql } from "drizzle-orm";
+import type { TestProject } from "vitest/node";
+
+/**
+ * Runs in Node before the workerd tests: a WebSocket proxy in front of the machine's Postgres (the
+ * Neon driver in workerd speaks only WebSocket) and a migrated template database that each test
+ * file clones into a database of its own.
+ */
+const PG_HOST = process.env.TEST_PG_HOST ?? "127.0.0.1:5432";
+const PG_USER = process.env.TEST_PG_USER ?? "postgres";
+export const TEMPLATE_DB = "cw_test_template";
+
+const url = (db: string) => `postgres://${PG_USER}@${PG_HOST}/${db}`;
+
+async function admin(proxy: string, statements: string[]) {
+  const handle = createDb({ DATABASE_URL: url("postgres"), DATABASE_WS_PROXY: proxy });
+  try {
+    for (const statement of statements) await handle.db.execute(sql.raw(statement));
+  } finally {
+    await handle.close();
+  }
+}
+
+async function dropTestDatabases(proxy: string) {
+  const handle = createDb({ DATABASE_URL: url("postgres"), DATABASE_WS_PROXY: proxy });
+  try {
+    const { rows } = await handle.db.execute<{ datname: string }>(
+      sql`select datname from pg_database where datname like 'cw_t_%' or datname = ${TEMPLATE_DB}`,
+    );
+    for (const { datname } of rows) await handle.db.execute(sql.raw(`drop database if exists "${datname}" with (force)`));
+  } finally {
+    await handle.close();
+  }
+}
+
+export default async function setup(project: TestProject) {
+  useNodeWebSocket();
+  const proxy = await startWsProxy();
+  await dropTestDatabases(proxy.address);
+  await admin(proxy.address, [`create database ${TEMPLATE_DB}`]);
+  await migrateDatabase({ DATABASE_URL: url(TEMPLATE_DB), DATABASE_WS_PROXY: proxy.address });
+  project.provide("dbProxy", proxy.address);
+  project.provide("pgBaseUrl", `postgres://${PG_USER}@${PG_HOST}`);
+  project.provide("templateDb", TEMPLATE_DB);
+  return async () => {
+    await dropTestDatabases(proxy.address);
+    await proxy.close();
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    dbProxy: string;
+    pgBaseUrl: string;
+    templateDb: string;
+  }
+}

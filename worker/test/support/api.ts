@@ -1,0 +1,39 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index.ts";
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/**
+ * Calls the worker's real fetch handler inside workerd with this file's bindings. By default it
+ * also waits for the request's deferred work (provisioning), as a later request would observe it.
+ */
+export function apiClient(bindings: Record<string, string>, token?: string) {
+  return async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { headers?: Record<string, string>; waitForBackground?: boolean; rawBody?: string } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined || opts.rawBody !== undefined) headers["content-type"] = "application/json";
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`http://cw.test${path}`, {
+        method,
+        headers,
+        body: opts.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      }),
+      { ...env, ...bindings },
+      ctx,
+    );
+    const text = await res.text();
+    const done = waitOnExecutionContext(ctx);
+    if (opts.waitForBackground !== false) await done;
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  };
+}
