@@ -36,6 +36,9 @@ export default defineConfig({
               bindings: {
                 DATABASE_WS_PROXY: inject("dbProxy"),
                 FREESTYLE_API_KEY: "test-key",
+                FREESTYLE_API_URL: inject("vmHost").url,
+                FREESTYLE_SSH_HOST: inject("vmHost").sshHost,
+                FREESTYLE_SSH_PORT: String(inject("vmHost").sshPort),
               },
             },
           })),

@@ -1,5 +1,5 @@
-import { apiTokens, memberships, organizations, users } from "./schema/index.ts";
 import type { Database } from "./client.ts";
+import { apiTokens, memberships, organizations, users } from "./schema/index.ts";
 
 export const TOKEN_PREFIX_LENGTH = 12;
 
@@ -38,13 +38,18 @@ export async function createOrganizationWithOwner(
   input: { organizationName: string; email: string; userName: string },
 ) {
   return db.transaction(async (tx) => {
-    const [organization] = await tx.insert(organizations).values({ name: input.organizationName }).returning();
+    const [organization] = await tx
+      .insert(organizations)
+      .values({ name: input.organizationName })
+      .returning();
     const [user] = await tx
       .insert(users)
       .values({ email: input.email, name: input.userName })
       .onConflictDoUpdate({ target: users.email, set: { name: input.userName } })
       .returning();
-    await tx.insert(memberships).values({ organizationId: organization!.id, userId: user!.id, role: "owner" });
+    await tx
+      .insert(memberships)
+      .values({ organizationId: organization!.id, userId: user!.id, role: "owner" });
     const { token } = await issueApiToken(tx, {
       organizationId: organization!.id,
       userId: user!.id,

@@ -1,7 +1,7 @@
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { neonConfig } from "@neondatabase/serverless";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
-import { createRequire } from "node:module";
 import { createDb, type DbEnv } from "./client.ts";
 
 export { startWsProxy, type WsProxy } from "./ws-proxy.ts";

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
-import { createRequire } from "node:module";
 import type { WebSocketServer as WebSocketServerType } from "ws";
 
 // Loaded through require so bundlers that prefer the "browser" export condition (vitest's

@@ -56,7 +56,10 @@ describe("bearer auth", () => {
 describe("repositories", () => {
   it("registers and lists a repository, scoped to the organization", async () => {
     const a = apiClient(bindings, tokenA);
-    const created = await a("POST", "/v1/repositories", { name: "api", cloneUrl: "https://git.example/api.git" });
+    const created = await a("POST", "/v1/repositories", {
+      name: "api",
+      cloneUrl: "https://git.example/api.git",
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: "api", defaultBranch: "main" });
 
@@ -69,7 +72,10 @@ describe("repositories", () => {
   it("refuses a duplicate name with 409 naming the field", async () => {
     const a = apiClient(bindings, tokenA);
     await a("POST", "/v1/repositories", { name: "dup", cloneUrl: "https://git.example/dup.git" });
-    const again = await a("POST", "/v1/repositories", { name: "dup", cloneUrl: "https://git.example/dup.git" });
+    const again = await a("POST", "/v1/repositories", {
+      name: "dup",
+      cloneUrl: "https://git.example/dup.git",
+    });
     expect(again.status).toBe(409);
     expect(again.body.errors).toEqual([{ field: "name", message: expect.any(String) }]);
   });
@@ -85,7 +91,9 @@ describe("repositories", () => {
   });
 
   it("answers malformed JSON with 400 naming the body", async () => {
-    const res = await apiClient(bindings, tokenA)("POST", "/v1/repositories", undefined, { rawBody: "{oops" });
+    const res = await apiClient(bindings, tokenA)("POST", "/v1/repositories", undefined, {
+      rawBody: "{oops",
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe("body");
   });

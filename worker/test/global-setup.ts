@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createDb } from "@cw/db";
 import { migrateDatabase, startWsProxy, useNodeWebSocket } from "@cw/db/node";
+import { createLocalRepository } from "@cw/local/git-repo";
+import { startVmHost } from "@cw/local/vm-host/index";
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
 
@@ -11,6 +16,7 @@ import type { TestProject } from "vitest/node";
 const PG_HOST = process.env.TEST_PG_HOST ?? "127.0.0.1:5432";
 const PG_USER = process.env.TEST_PG_USER ?? "postgres";
 export const TEMPLATE_DB = "cw_test_template";
+const VM_HOST_KEY = "test-key";
 
 const url = (db: string) => `postgres://${PG_USER}@${PG_HOST}/${db}`;
 
@@ -29,7 +35,8 @@ async function dropTestDatabases(proxy: string) {
     const { rows } = await handle.db.execute<{ datname: string }>(
       sql`select datname from pg_database where datname like 'cw_t_%' or datname = ${TEMPLATE_DB}`,
     );
-    for (const { datname } of rows) await handle.db.execute(sql.raw(`drop database if exists "${datname}" with (force)`));
+    for (const { datname } of rows)
+      await handle.db.execute(sql.raw(`drop database if exists "${datname}" with (force)`));
   } finally {
     await handle.close();
   }
@@ -41,12 +48,24 @@ export default async function setup(project: TestProject) {
   await dropTestDatabases(proxy.address);
   await admin(proxy.address, [`create database ${TEMPLATE_DB}`]);
   await migrateDatabase({ DATABASE_URL: url(TEMPLATE_DB), DATABASE_WS_PROXY: proxy.address });
+  const scratch = mkdtempSync(join(tmpdir(), "cw-worker-test-"));
+  const repo = createLocalRepository(join(scratch, "repo"));
+  const vmHost = await startVmHost({ dataDir: join(scratch, "vm-host"), apiKey: VM_HOST_KEY, control: true });
+  project.provide("vmHost", { url: vmHost.url, sshHost: vmHost.sshHost, sshPort: vmHost.sshPort });
+  project.provide("gitRepo", {
+    cloneUrl: repo.cloneUrl,
+    mainHead: repo.head("main"),
+    featureHead: repo.head("feature"),
+    vmsDir: join(scratch, "vm-host", "vms"),
+  });
   project.provide("dbProxy", proxy.address);
   project.provide("pgBaseUrl", `postgres://${PG_USER}@${PG_HOST}`);
   project.provide("templateDb", TEMPLATE_DB);
   return async () => {
+    await vmHost.close();
     await dropTestDatabases(proxy.address);
     await proxy.close();
+    rmSync(scratch, { recursive: true, force: true });
   };
 }
 
@@ -55,5 +74,7 @@ declare module "vitest" {
     dbProxy: string;
     pgBaseUrl: string;
     templateDb: string;
+    vmHost: { url: string; sshHost: string; sshPort: number };
+    gitRepo: { cloneUrl: string; mainHead: string; featureHead: string; vmsDir: string };
   }
 }

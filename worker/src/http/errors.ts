@@ -13,13 +13,13 @@ const targetPrefix: Record<string, string> = {
 
 export function zodToFieldErrors(error: ZodError, target: string): FieldError[] {
   const prefix = targetPrefix[target] ?? target;
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
     return keys.map((key) => ({
       field: [prefix, ...issue.path.map(String), ...(key ? [key] : [])].join("."),
       message: issue.message,
     }));
-  }).flat();
+  });
 }
 
 export function problemResponse(c: Context, problem: Problem): Response {

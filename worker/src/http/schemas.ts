@@ -1,5 +1,5 @@
-import { z } from "@hono/zod-openapi";
 import { clientTypeValues, providerTypeValues, workspaceStatusValues } from "@cw/db/schema";
+import { z } from "@hono/zod-openapi";
 import { workspaceActions } from "../domain/state-machine.ts";
 
 /** Request and response schemas: the single source of both validation and the OpenAPI document. */
@@ -100,10 +100,15 @@ export const ListWorkspacesQuery = z.object({
 });
 
 export const IdempotencyHeader = z.object({
-  "idempotency-key": z.string().min(1).max(255).optional().openapi({
-    param: { name: "idempotency-key", in: "header" },
-    description: "Repeat a create safely: the same key and body return the same workspace",
-  }),
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({
+      param: { name: "idempotency-key", in: "header" },
+      description: "Repeat a create safely: the same key and body return the same workspace",
+    }),
 });
 
 export const SshCredentials = z
@@ -117,7 +122,10 @@ export const SshCredentials = z
   })
   .openapi("SshCredentials");
 
-export const JoinSessionBody = z.object({ clientType: z.enum(clientTypeValues) }).strict().openapi("JoinSession");
+export const JoinSessionBody = z
+  .object({ clientType: z.enum(clientTypeValues) })
+  .strict()
+  .openapi("JoinSession");
 export const JoinedSession = z
   .object({ sessionId: z.uuid(), heartbeatSeconds: z.number().int() })
   .openapi("JoinedSession");

@@ -4,7 +4,9 @@
  */
 export function deadlineFetch(ms: number, base: typeof fetch = fetch): typeof fetch {
   return (input, init) => {
-    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+    const signal = init?.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)])
+      : AbortSignal.timeout(ms);
     return base(input, { ...init, signal });
   };
 }

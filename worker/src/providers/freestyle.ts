@@ -2,7 +2,13 @@ import type { WorkspaceStatus } from "@cw/db/schema";
 import { Freestyle } from "freestyle-sandboxes";
 import { z } from "zod";
 import { deadlineFetch } from "./deadline-fetch.ts";
-import { type CloudProvider, type CreateVmParams, ProviderError, type SshAccess, type VmState } from "./types.ts";
+import {
+  type CloudProvider,
+  type CreateVmParams,
+  ProviderError,
+  type SshAccess,
+  type VmState,
+} from "./types.ts";
 
 export interface FreestyleConfig {
   apiKey: string;
@@ -51,7 +57,8 @@ function toProviderError(err: unknown, what: string, timeoutMs: number): Provide
     );
   }
   const text = err instanceof Error ? err.message : String(err);
-  const notFound = code === "VM_NOT_FOUND" || code === "IDENTITY_NOT_FOUND" || code === "VM_PERMISSION_NOT_FOUND";
+  const notFound =
+    code === "VM_NOT_FOUND" || code === "IDENTITY_NOT_FOUND" || code === "VM_PERMISSION_NOT_FOUND";
   return new ProviderError(`Freestyle ${what} failed: ${text}`, code, notFound);
 }
 
@@ -63,7 +70,11 @@ export class FreestyleProvider implements CloudProvider {
 
   constructor(private readonly config: FreestyleConfig) {
     const make = (ms: number) =>
-      new Freestyle({ apiKey: config.apiKey, baseUrl: config.baseUrl, fetch: deadlineFetch(ms, config.fetch) });
+      new Freestyle({
+        apiKey: config.apiKey,
+        baseUrl: config.baseUrl,
+        fetch: deadlineFetch(ms, config.fetch),
+      });
     this.client = make(config.timeoutMs);
     this.createClient = make(config.createTimeoutMs);
   }

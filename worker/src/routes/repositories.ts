@@ -22,12 +22,17 @@ const list = createRoute({
   path: "/v1/repositories",
   tags: ["repositories"],
   security,
-  responses: { 200: json(z.object({ items: z.array(Repository) }), "The organization's repositories"), ...commonProblems },
+  responses: {
+    200: json(z.object({ items: z.array(Repository) }), "The organization's repositories"),
+    ...commonProblems,
+  },
 });
 
 export function repositoryRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(create, async (c) =>
     c.json(await createRepository(c.get("deps"), c.get("caller"), c.req.valid("json")), 201),
   );
-  app.openapi(list, async (c) => c.json({ items: await listRepositories(c.get("deps"), c.get("caller")) }, 200));
+  app.openapi(list, async (c) =>
+    c.json({ items: await listRepositories(c.get("deps"), c.get("caller")) }, 200),
+  );
 }

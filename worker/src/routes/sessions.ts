@@ -12,7 +12,11 @@ const join = createRoute({
   tags: ["sessions"],
   security,
   request: { params: IdParam, body: jsonBody(JoinSessionBody) },
-  responses: { 201: json(JoinedSession, "Joined; heartbeat every heartbeatSeconds"), ...commonProblems, ...notFound },
+  responses: {
+    201: json(JoinedSession, "Joined; heartbeat every heartbeatSeconds"),
+    ...commonProblems,
+    ...notFound,
+  },
 });
 
 const heartbeat = createRoute({
@@ -39,7 +43,11 @@ const list = createRoute({
   tags: ["sessions"],
   security,
   request: { params: IdParam },
-  responses: { 200: json(z.object({ items: z.array(Session) }), "Live sessions"), ...commonProblems, ...notFound },
+  responses: {
+    200: json(z.object({ items: z.array(Session) }), "Live sessions"),
+    ...commonProblems,
+    ...notFound,
+  },
 });
 
 export function sessionRoutes(app: OpenAPIHono<AppEnv>) {

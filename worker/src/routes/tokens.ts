@@ -18,7 +18,10 @@ const list = createRoute({
   path: "/v1/tokens",
   tags: ["tokens"],
   security,
-  responses: { 200: json(z.object({ items: z.array(ApiToken) }), "The caller's tokens (prefixes only)"), ...commonProblems },
+  responses: {
+    200: json(z.object({ items: z.array(ApiToken) }), "The caller's tokens (prefixes only)"),
+    ...commonProblems,
+  },
 });
 
 const remove = createRoute({
@@ -27,7 +30,11 @@ const remove = createRoute({
   tags: ["tokens"],
   security,
   request: { params: IdParam },
-  responses: { 204: { description: "Revoked" }, ...commonProblems, 404: problem("No such token of the caller's") },
+  responses: {
+    204: { description: "Revoked" },
+    ...commonProblems,
+    404: problem("No such token of the caller's"),
+  },
 });
 
 export function tokenRoutes(app: OpenAPIHono<AppEnv>) {

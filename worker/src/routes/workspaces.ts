@@ -41,7 +41,10 @@ const list = createRoute({
   tags,
   security,
   request: { query: ListWorkspacesQuery },
-  responses: { 200: json(WorkspaceList, "A page, newest first; pass nextCursor as cursor"), ...commonProblems },
+  responses: {
+    200: json(WorkspaceList, "A page, newest first; pass nextCursor as cursor"),
+    ...commonProblems,
+  },
 });
 
 const get = createRoute({
@@ -120,7 +123,8 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(list, async (c) => {
     const query = c.req.valid("query");
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (query.cursor && !cursor) throw validationProblem([{ field: "query.cursor", message: "not a valid cursor" }]);
+    if (query.cursor && !cursor)
+      throw validationProblem([{ field: "query.cursor", message: "not a valid cursor" }]);
     const page = await listWorkspaces(c.get("deps"), c.get("caller"), { ...query, cursor });
     return c.json({ items: page.items.map(workspaceView), nextCursor: page.nextCursor }, 200);
   });
@@ -130,7 +134,12 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
   );
 
   app.openapi(patch, async (c) => {
-    const row = await updateWorkspace(c.get("deps"), c.get("caller"), c.req.valid("param").id, c.req.valid("json"));
+    const row = await updateWorkspace(
+      c.get("deps"),
+      c.get("caller"),
+      c.req.valid("param").id,
+      c.req.valid("json"),
+    );
     return c.json(workspaceView(row), 200);
   });
 

@@ -54,7 +54,13 @@ export async function listTokens(deps: Deps, caller: Caller) {
 export async function deleteToken(deps: Deps, caller: Caller, id: string) {
   const [row] = await deps.db
     .delete(tokens)
-    .where(and(eq(tokens.id, id), eq(tokens.organizationId, caller.organizationId), eq(tokens.userId, caller.userId)))
+    .where(
+      and(
+        eq(tokens.id, id),
+        eq(tokens.organizationId, caller.organizationId),
+        eq(tokens.userId, caller.userId),
+      ),
+    )
     .returning({ id: tokens.id });
   if (!row) throw notFound("token");
 }

@@ -46,7 +46,13 @@ export async function heartbeatSession(deps: Deps, caller: Caller, workspaceId: 
   const [row] = await deps.db
     .update(sessions)
     .set({ lastHeartbeatAt: deps.now() })
-    .where(and(eq(sessions.id, sessionId), eq(sessions.workspaceId, workspaceId), eq(sessions.userId, caller.userId)))
+    .where(
+      and(
+        eq(sessions.id, sessionId),
+        eq(sessions.workspaceId, workspaceId),
+        eq(sessions.userId, caller.userId),
+      ),
+    )
     .returning({ id: sessions.id });
   if (!row) throw notFound("session");
   await touchWorkspace(deps, workspaceId);
@@ -56,7 +62,13 @@ export async function leaveSession(deps: Deps, caller: Caller, workspaceId: stri
   await requireWorkspace(deps, caller, workspaceId);
   const [row] = await deps.db
     .delete(sessions)
-    .where(and(eq(sessions.id, sessionId), eq(sessions.workspaceId, workspaceId), eq(sessions.userId, caller.userId)))
+    .where(
+      and(
+        eq(sessions.id, sessionId),
+        eq(sessions.workspaceId, workspaceId),
+        eq(sessions.userId, caller.userId),
+      ),
+    )
     .returning({ id: sessions.id });
   if (!row) throw notFound("session");
 }

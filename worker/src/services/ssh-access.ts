@@ -1,5 +1,5 @@
 import { schema } from "@cw/db";
-import { Problem, notFound } from "../domain/problems.ts";
+import { notFound, Problem } from "../domain/problems.ts";
 import { ProviderError } from "../providers/index.ts";
 import type { Caller, Deps } from "./deps.ts";
 import { findWorkspace } from "./workspace-rows.ts";
@@ -18,9 +18,15 @@ export async function issueSshCredentials(deps: Deps, caller: Caller, id: string
   const row = await findWorkspace(deps, caller.organizationId, id);
   if (!row) throw notFound("workspace");
   if (row.status !== "running" || !row.providerVmId || row.operation) {
-    throw new Problem(409, "not-running", "Workspace not running", `workspace is ${row.status}; resume it first`, {
-      status: row.status,
-    });
+    throw new Problem(
+      409,
+      "not-running",
+      "Workspace not running",
+      `workspace is ${row.status}; resume it first`,
+      {
+        status: row.status,
+      },
+    );
   }
   const provider = deps.providers(row.providerType);
   let access: Awaited<ReturnType<typeof provider.grantSsh>>;

@@ -37,10 +37,16 @@ export async function createWorkspace(
     .select()
     .from(schema.repositories)
     .where(
-      and(eq(schema.repositories.id, input.repositoryId), eq(schema.repositories.organizationId, caller.organizationId)),
+      and(
+        eq(schema.repositories.id, input.repositoryId),
+        eq(schema.repositories.organizationId, caller.organizationId),
+      ),
     );
   if (!repo) {
-    throw validationProblem([{ field: "repositoryId", message: "no such repository in this organization" }], 422);
+    throw validationProblem(
+      [{ field: "repositoryId", message: "no such repository in this organization" }],
+      422,
+    );
   }
   const print = idempotencyKey ? await fingerprint(input) : null;
   const now = deps.now();
@@ -72,7 +78,12 @@ export async function createWorkspace(
     .where(and(eq(ws.organizationId, caller.organizationId), eq(ws.idempotencyKey, idempotencyKey!)));
   if (!existing) {
     // The first request's workspace was deleted since; the key is spent.
-    throw new Problem(409, "idempotency-key-spent", "Idempotency key spent", "that workspace no longer exists");
+    throw new Problem(
+      409,
+      "idempotency-key-spent",
+      "Idempotency key spent",
+      "that workspace no longer exists",
+    );
   }
   if (existing.idempotencyFingerprint !== print) {
     throw new Problem(

@@ -1,7 +1,12 @@
 import { schema } from "@cw/db";
 import { and, eq } from "drizzle-orm";
-import { Problem, notFound } from "../domain/problems.ts";
-import { allowedActions, operationIsStale, transitionFor, type WorkspaceAction } from "../domain/state-machine.ts";
+import { notFound, Problem } from "../domain/problems.ts";
+import {
+  allowedActions,
+  operationIsStale,
+  transitionFor,
+  type WorkspaceAction,
+} from "../domain/state-machine.ts";
 import { providerIdleTimeoutSeconds, workspaceView } from "../domain/workspace-view.ts";
 import { ProviderError } from "../providers/index.ts";
 import type { Caller, Deps } from "./deps.ts";
@@ -17,7 +22,9 @@ import {
 const ws = schema.cloudWorkspaces;
 
 const describe = (err: unknown) =>
-  err instanceof ProviderError ? err.message : `provider call failed: ${err instanceof Error ? err.message : err}`;
+  err instanceof ProviderError
+    ? err.message
+    : `provider call failed: ${err instanceof Error ? err.message : err}`;
 
 function providerProblem(row: WorkspaceRow | null, err: unknown) {
   return new Problem(502, "provider-error", "Provider call failed", describe(err), {
@@ -28,10 +35,16 @@ function providerProblem(row: WorkspaceRow | null, err: unknown) {
 /** Why `action` cannot run on `row` now. */
 export function conflictProblem(deps: Deps, row: WorkspaceRow, action: WorkspaceAction) {
   if (row.operation && !operationIsStale(row.operationStartedAt, deps.now(), lockStaleAfterMs(deps))) {
-    return new Problem(409, "operation-in-progress", "Operation in progress", `${row.operation} is in progress`, {
-      status: row.status,
-      operation: row.operation,
-    });
+    return new Problem(
+      409,
+      "operation-in-progress",
+      "Operation in progress",
+      `${row.operation} is in progress`,
+      {
+        status: row.status,
+        operation: row.operation,
+      },
+    );
   }
   const why = row.providerVmId === null && row.status !== "provisioning" ? " (it has no VM)" : "";
   return new Problem(
@@ -80,7 +93,12 @@ export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl:
 }
 
 /** pause / resume / stop: one provider call under the workspace's operation lock. */
-export async function applyAction(deps: Deps, caller: Caller, id: string, action: "pause" | "resume" | "stop") {
+export async function applyAction(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  action: "pause" | "resume" | "stop",
+) {
   const locked = await lock(deps, caller, id, action);
   const transition = transitionFor(locked, action)!;
   const provider = deps.providers(locked.providerType);

@@ -21,7 +21,9 @@ export async function listWorkspaces(
       and(
         eq(ws.organizationId, caller.organizationId),
         opts.status ? eq(ws.status, opts.status) : undefined,
-        opts.cursor ? sql`(${ws.createdAt}, ${ws.id}) < (${opts.cursor.createdAt}, ${opts.cursor.id})` : undefined,
+        opts.cursor
+          ? sql`(${ws.createdAt}, ${ws.id}) < (${opts.cursor.createdAt}, ${opts.cursor.id})`
+          : undefined,
       ),
     )
     .orderBy(desc(ws.createdAt), desc(ws.id))

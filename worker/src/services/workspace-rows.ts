@@ -24,7 +24,12 @@ export function lockStaleAfterMs(deps: Deps): number {
  * Takes the workspace's operation lock for `action` in one conditional update: it succeeds only
  * if no other operation holds the lock and the status allows the action. Returns null otherwise.
  */
-export async function acquireOperation(deps: Deps, organizationId: string, id: string, action: WorkspaceAction) {
+export async function acquireOperation(
+  deps: Deps,
+  organizationId: string,
+  id: string,
+  action: WorkspaceAction,
+) {
   const now = deps.now();
   const staleBefore = new Date(now.getTime() - lockStaleAfterMs(deps));
   const [row] = await deps.db
