@@ -1,0 +1,117 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { schema } from "@cw/db";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import worker from "../src/index.ts";
+import { freshDatabase, openDb } from "./support/database.ts";
+import { createRunning, type Org, setupOrg } from "./support/org.ts";
+
+let bindings: { DATABASE_URL: string; DATABASE_WS_PROXY: string };
+let org: Org;
+
+beforeAll(async () => {
+  bindings = (await freshDatabase()).env;
+  org = await setupOrg(bindings, "ssh");
+});
+
+/** The VM host's identity API, as Freestyle's: is this token still accepted for the VM? */
+async function tokenIsLive(identityId: string, tokenId: string) {
+  const res = await fetch(`${inject("vmHost").url}/identity/v1/identities/${identityId}/tokens`, {
+    headers: { authorization: "Bearer test-key" },
+  });
+  if (res.status === 404) return false;
+  const body = (await res.json()) as { tokens: { id: string }[] };
+  return body.tokens.some((t) => t.id === tokenId);
+}
+
+async function grantsOf(workspaceId: string) {
+  const db = openDb(bindings);
+  try {
+    return await db.db.select().from(schema.sshGrants).where(eq(schema.sshGrants.workspaceId, workspaceId));
+  } finally {
+    await db.close();
+  }
+}
+
+describe("POST /v1/workspaces/{id}/ssh", () => {
+  it("hands out gateway credentials in Freestyle's form and records the grant", async () => {
+    const ws = await createRunning(org, "shell");
+    const before = Date.now();
+    const res = await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    expect(res.status).toBe(200);
+    const { host, port, username, token, expiresAt, command } = res.body;
+    expect({ host, port }).toEqual({ host: inject("vmHost").sshHost, port: inject("vmHost").sshPort });
+    expect(username).toBe(`${ws.providerVmId}:${token}`);
+    expect(command).toBe(`ssh ${username}@${host} -p ${port}`);
+    const ttl = Date.parse(expiresAt) - before;
+    expect(ttl).toBeGreaterThan(890_000);
+    expect(ttl).toBeLessThan(910_000);
+
+    const [grant] = await grantsOf(ws.id);
+    expect(grant).toMatchObject({ providerVmId: ws.providerVmId, revokedAt: null });
+    expect(await tokenIsLive(grant!.providerIdentityId, grant!.providerTokenId)).toBe(true);
+  });
+
+  it("is refused with 409 unless running", async () => {
+    const ws = await createRunning(org, "paused-shell");
+    await org.api("POST", `/v1/workspaces/${ws.id}/pause`);
+    const res = await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ type: "/problems/not-running", status: "paused" });
+    expect(await grantsOf(ws.id)).toEqual([]);
+  });
+
+  it("revokes every grant when the workspace stops", async () => {
+    const ws = await createRunning(org, "stop-revokes");
+    await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    await org.api("POST", `/v1/workspaces/${ws.id}/stop`);
+    const grants = await grantsOf(ws.id);
+    expect(grants).toHaveLength(2);
+    for (const g of grants) {
+      expect(g.revokedAt).not.toBeNull();
+      expect(await tokenIsLive(g.providerIdentityId, g.providerTokenId)).toBe(false);
+    }
+  });
+
+  it("revokes the grant when the workspace is deleted", async () => {
+    const ws = await createRunning(org, "delete-revokes");
+    await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    const [grant] = await grantsOf(ws.id);
+    await org.api("DELETE", `/v1/workspaces/${ws.id}`);
+    expect((await grantsOf(ws.id))[0]!.revokedAt).not.toBeNull();
+    expect(await tokenIsLive(grant!.providerIdentityId, grant!.providerTokenId)).toBe(false);
+  });
+
+  it("revokes expired grants from the scheduled handler, and only those", async () => {
+    const ws = await createRunning(org, "expiry");
+    await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    const [old, fresh] = await grantsOf(ws.id);
+    const db = openDb(bindings);
+    await db.db
+      .update(schema.sshGrants)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(schema.sshGrants.id, old!.id));
+    await db.close();
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }),
+      { ...env, ...bindings },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+
+    const after = await grantsOf(ws.id);
+    expect(after.find((g) => g.id === old!.id)!.revokedAt).not.toBeNull();
+    expect(after.find((g) => g.id === fresh!.id)!.revokedAt).toBeNull();
+    expect(await tokenIsLive(old!.providerIdentityId, old!.providerTokenId)).toBe(false);
+    expect(await tokenIsLive(fresh!.providerIdentityId, fresh!.providerTokenId)).toBe(true);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config.ts";
+import { fingerprint } from "../../src/domain/fingerprint.ts";
+import { decodeCursor, encodeCursor } from "../../src/domain/pagination.ts";
+import { providerIdleTimeoutSeconds } from "../../src/domain/workspace-view.ts";
+import { sshCommand } from "../../src/services/ssh-access.ts";
+
+describe("pure helpers", () => {
+  it("round-trips page cursors and rejects forged ones", () => {
+    const c = { createdAt: new Date("2026-02-03T04:05:06.789Z"), id: "5f1f6a8e-9d0b-4d6c-8c86-6f0f2f6d3b11" };
+    expect(decodeCursor(encodeCursor(c))).toEqual(c);
+    expect(decodeCursor("garbage")).toBeNull();
+    expect(decodeCursor(btoa(JSON.stringify({ t: "yesterday", id: "x" })))).toBeNull();
+  });
+
+  it("fingerprints bodies independently of key order", async () => {
+    expect(await fingerprint({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(
+      await fingerprint({ b: [1, { d: 3, c: 2 }], a: 1 }),
+    );
+    expect(await fingerprint({ a: 1 })).not.toBe(await fingerprint({ a: 2 }));
+  });
+
+  it("derives the provider idle timeout from autoStopMinutes", () => {
+    expect(providerIdleTimeoutSeconds(0)).toBeNull();
+    expect(providerIdleTimeoutSeconds(30)).toBe(3600);
+  });
+
+  it("writes a pasteable ssh command, with -p only off port 22", () => {
+    expect(sshCommand("vm:tok", "vm-ssh.freestyle.sh", 22)).toBe("ssh vm:tok@vm-ssh.freestyle.sh");
+    expect(sshCommand("vm:tok", "127.0.0.1", 2222)).toBe("ssh vm:tok@127.0.0.1 -p 2222");
+  });
+
+  it("parses configuration with defaults and names missing variables without their values", () => {
+    const config = parseConfig({ DATABASE_URL: "postgres://x", FREESTYLE_API_KEY: "k" });
+    expect(config).toMatchObject({
+      FREESTYLE_SSH_HOST: "vm-ssh.freestyle.sh",
+      FREESTYLE_SSH_PORT: 22,
+      SSH_TOKEN_TTL_SECONDS: 900,
+    });
+    expect(() => parseConfig({ DATABASE_URL: "postgres://secret-host" })).toThrow(/FREESTYLE_API_KEY/);
+    expect(() => parseConfig({ FREESTYLE_API_KEY: "k", PROVIDER_TIMEOUT_MS: "-1" })).toThrow(
+      /DATABASE_URL, PROVIDER_TIMEOUT_MS/,
+    );
+  });
+});
