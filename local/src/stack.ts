@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createLocalRepository } from "./git-repo.ts";
+import { startCronTicker } from "./stack/cron-ticker.ts";
+import { startDatabase } from "./stack/database.ts";
+import { logger } from "./stack/log.ts";
+import { portOr } from "./stack/ports.ts";
+import { ensureLocalOrganization } from "./stack/seed.ts";
+import { startWranglerDev } from "./stack/wrangler-dev.ts";
+import { startVmHost, type VmHost } from "./vm-host/index.ts";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface StackOptions {
+  dataDir?: string;
+  /** Any Postgres; unset → embedded PGlite under dataDir. */
+  databaseUrl?: string;
+  /** Real Freestyle; unset → the local VM host. */
+  freestyleApiKey?: string;
+  freestyleApiUrl?: string;
+  workerPort?: number;
+  vmHostPort?: number;
+  vmHostSshPort?: number;
+  embeddedPostgresPort?: number;
+  /** Enables the VM host's test-only control routes. */
+  vmHostControl?: boolean;
+  cronEveryMs?: number;
+}
+
+/**
+ * Everything the product needs on one machine: database, migrations, VM host (unless real
+ * Freestyle is configured), the worker under wrangler dev with a cron tick, and a seeded
+ * organization with its token. `close()` stops it all, in reverse order.
+ */
+export async function startStack(opts: StackOptions = {}) {
+  const dataDir = resolve(opts.dataDir ?? join(repoRoot, ".data"));
+  mkdirSync(dataDir, { recursive: true });
+  const log = logger("stack");
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((err) => log(`shutdown: ${err}`));
+    closers.length = 0;
+  };
+  try {
+    const db = await startDatabase({
+      dataDir,
+      databaseUrl: opts.databaseUrl,
+      embeddedPort: await portOr(opts.embeddedPostgresPort),
+      log: logger("db"),
+    });
+    closers.push(db.close);
+
+    let vmHost: VmHost | undefined;
+    const vmHostKey = "local-vm-host-key";
+    if (!opts.freestyleApiKey) {
+      vmHost = await startVmHost({
+        dataDir: join(dataDir, "vm-host"),
+        apiKey: vmHostKey,
+        httpPort: await portOr(opts.vmHostPort),
+        sshPort: await portOr(opts.vmHostSshPort),
+        control: opts.vmHostControl,
+        log: logger("vm-host"),
+      });
+      closers.push(() => vmHost!.close());
+    }
+
+    const demoDir = join(dataDir, "demo-repo");
+    const demo = existsSync(join(demoDir, "demo.git")) ? join(demoDir, "demo.git") : createLocalRepository(demoDir).barePath;
+    const seed = await ensureLocalOrganization(db, dataDir, { name: "demo", cloneUrl: `file://${demo}` });
+
+    const worker = await startWranglerDev({
+      rootDir: repoRoot,
+      dataDir,
+      port: await portOr(opts.workerPort),
+      log: logger("worker"),
+      vars: {
+        DATABASE_URL: db.DATABASE_URL,
+        DATABASE_WS_PROXY: db.DATABASE_WS_PROXY,
+        ...(vmHost
+          ? {
+              FREESTYLE_API_KEY: vmHostKey,
+              FREESTYLE_API_URL: vmHost.url,
+              FREESTYLE_SSH_HOST: vmHost.sshHost,
+              FREESTYLE_SSH_PORT: String(vmHost.sshPort),
+            }
+          : {
+              FREESTYLE_API_KEY: opts.freestyleApiKey!,
+              ...(opts.freestyleApiUrl ? { FREESTYLE_API_URL: opts.freestyleApiUrl } : {}),
+            }),
+      },
+    });
+    closers.push(worker.close);
+
+    const cron = startCronTicker(worker.url, logger("cron"), opts.cronEveryMs);
+    closers.push(async () => cron.close());
+
+    return { workerUrl: worker.url, token: seed.token, db, vmHost, dataDir, tick: cron.tick, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

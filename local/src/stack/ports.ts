@@ -1,0 +1,15 @@
+import { createServer } from "node:net";
+
+/** A port nothing listens on right now (for children that need a number up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export const portOr = async (wanted: number | undefined) => (wanted === undefined || wanted === 0 ? freePort() : wanted);
