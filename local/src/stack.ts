@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLocalRepository } from "./git-repo.ts";
 import { startCronTicker } from "./stack/cron-ticker.ts";
 import { startDatabase } from "./stack/database.ts";
-import { logger } from "./stack/log.ts";
+import { type Log, logger as stdoutLogger } from "./stack/log.ts";
 import { portOr } from "./stack/ports.ts";
 import { ensureLocalOrganization } from "./stack/seed.ts";
 import { startWranglerDev } from "./stack/wrangler-dev.ts";
@@ -26,6 +26,8 @@ export interface StackOptions {
   /** Enables the VM host's test-only control routes. */
   vmHostControl?: boolean;
   cronEveryMs?: number;
+  /** Where log lines go; default stdout with a coloured component prefix. */
+  log?: (component: string) => Log;
 }
 
 /**
@@ -36,6 +38,7 @@ export interface StackOptions {
 export async function startStack(opts: StackOptions = {}) {
   const dataDir = resolve(opts.dataDir ?? join(repoRoot, ".data"));
   mkdirSync(dataDir, { recursive: true });
+  const logger = opts.log ?? stdoutLogger;
   const log = logger("stack");
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -50,6 +53,10 @@ export async function startStack(opts: StackOptions = {}) {
       log: logger("db"),
     });
     closers.push(db.close);
+    // Lets `pnpm admin` find the running stack's database.
+    const stackFile = join(dataDir, "stack.json");
+    writeFileSync(stackFile, JSON.stringify({ databaseUrl: db.DATABASE_URL }));
+    closers.push(async () => rmSync(stackFile, { force: true }));
 
     let vmHost: VmHost | undefined;
     const vmHostKey = "local-vm-host-key";
@@ -66,7 +73,9 @@ export async function startStack(opts: StackOptions = {}) {
     }
 
     const demoDir = join(dataDir, "demo-repo");
-    const demo = existsSync(join(demoDir, "demo.git")) ? join(demoDir, "demo.git") : createLocalRepository(demoDir).barePath;
+    const demo = existsSync(join(demoDir, "demo.git"))
+      ? join(demoDir, "demo.git")
+      : createLocalRepository(demoDir).barePath;
     const seed = await ensureLocalOrganization(db, dataDir, { name: "demo", cloneUrl: `file://${demo}` });
 
     const worker = await startWranglerDev({

@@ -62,7 +62,7 @@ describe("POST /v1/workspaces/{id}/ssh", () => {
     await org.api("POST", `/v1/workspaces/${ws.id}/pause`);
     const res = await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ type: "/problems/not-running", status: "paused" });
+    expect(res.body).toMatchObject({ type: "/problems/not-running", status: 409, workspaceStatus: "paused" });
     expect(await grantsOf(ws.id)).toEqual([]);
   });
 

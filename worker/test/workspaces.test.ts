@@ -265,7 +265,8 @@ describe("lifecycle", () => {
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({
         type: "/problems/invalid-transition",
-        status: "stopped",
+        status: 409,
+        workspaceStatus: "stopped",
         allowedActions: allowed,
       });
       expect(res.body.detail).toContain("stopped");

@@ -12,4 +12,5 @@ export function freePort(): Promise<number> {
   });
 }
 
-export const portOr = async (wanted: number | undefined) => (wanted === undefined || wanted === 0 ? freePort() : wanted);
+export const portOr = async (wanted: number | undefined) =>
+  wanted === undefined || wanted === 0 ? freePort() : wanted;

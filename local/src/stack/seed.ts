@@ -23,7 +23,9 @@ export async function ensureLocalOrganization(
   const file = join(dataDir, "local-org.json");
   const handle = createDb(dbEnv);
   try {
-    let seed: SeedFile | null = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as SeedFile) : null;
+    let seed: SeedFile | null = existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as SeedFile)
+      : null;
     if (seed) {
       const [known] = await handle.db
         .select({ id: schema.apiTokens.id })

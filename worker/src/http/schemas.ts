@@ -15,6 +15,7 @@ const branchName = z
   .string()
   .min(1)
   .max(255)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what git forbids.
   .regex(/^(?![-/])(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, {
     message: "not a valid git branch name",
   });

@@ -24,7 +24,7 @@ export async function issueSshCredentials(deps: Deps, caller: Caller, id: string
       "Workspace not running",
       `workspace is ${row.status}; resume it first`,
       {
-        status: row.status,
+        workspaceStatus: row.status,
       },
     );
   }

@@ -41,7 +41,7 @@ export function conflictProblem(deps: Deps, row: WorkspaceRow, action: Workspace
       "Operation in progress",
       `${row.operation} is in progress`,
       {
-        status: row.status,
+        workspaceStatus: row.status,
         operation: row.operation,
       },
     );
@@ -52,7 +52,7 @@ export function conflictProblem(deps: Deps, row: WorkspaceRow, action: Workspace
     "invalid-transition",
     "Invalid transition",
     `cannot ${action} a workspace that is ${row.status}${why}`,
-    { status: row.status, allowedActions: allowedActions(row) },
+    { workspaceStatus: row.status, allowedActions: allowedActions(row) },
   );
 }
 
