@@ -24,6 +24,8 @@ describe("API tokens", () => {
     expect((await withNew("GET", "/v1/workspaces")).status).toBe(200);
 
     const list = await a.api("GET", "/v1/tokens");
+    const used = list.body.items.find((t: { id: string }) => t.id === created.body.id);
+    expect(Date.parse(used.lastUsedAt)).toBeGreaterThan(Date.parse(created.body.createdAt) - 1000);
     expect(list.body.items.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(["initial", "ci"]),
     );

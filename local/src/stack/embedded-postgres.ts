@@ -15,6 +15,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   log(`embedded Postgres (PGlite) on 127.0.0.1:${port}, data in ${dataDir}`);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    /** Connections PGlite's socket server holds open right now. */
+    connections: () => server.getStats().activeConnections,
     async close() {
       await server.stop();
       await db.close();

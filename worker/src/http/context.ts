@@ -30,7 +30,8 @@ export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   const deps = c.get("deps");
   const caller = await authenticate(deps, match[1]!);
   if (!caller) throw unauthorized("unknown or revoked token");
-  c.set("caller", caller);
-  c.get("defer")(recordTokenUse(deps, caller.tokenId));
+  c.set("caller", { organizationId: caller.organizationId, userId: caller.userId, tokenId: caller.tokenId });
+  // At most one write a minute per token, after the response.
+  if (caller.stale) c.get("defer")(recordTokenUse(deps, caller.tokenId));
   await next();
 };

@@ -13,20 +13,28 @@ const tokenView = (t: typeof tokens.$inferSelect) => ({
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
 });
 
-/** The caller behind a bearer token, or null. */
-export async function authenticate(deps: Deps, token: string): Promise<Caller | null> {
+const USE_RECORD_INTERVAL_MS = 60_000;
+
+/** The caller behind a bearer token, or null; `stale` says its lastUsedAt is worth refreshing. */
+export async function authenticate(deps: Deps, token: string): Promise<(Caller & { stale: boolean }) | null> {
   const [row] = await deps.db
-    .select({ id: tokens.id, organizationId: tokens.organizationId, userId: tokens.userId })
+    .select({
+      id: tokens.id,
+      organizationId: tokens.organizationId,
+      userId: tokens.userId,
+      lastUsedAt: tokens.lastUsedAt,
+    })
     .from(tokens)
     .where(eq(tokens.tokenHash, await hashApiToken(token)));
   if (!row) return null;
-  return { organizationId: row.organizationId, userId: row.userId, tokenId: row.id };
+  const stale = !row.lastUsedAt || deps.now().getTime() - row.lastUsedAt.getTime() > USE_RECORD_INTERVAL_MS;
+  return { organizationId: row.organizationId, userId: row.userId, tokenId: row.id, stale };
 }
 
 /** At most one write a minute per token, off the request's critical path. */
 export async function recordTokenUse(deps: Deps, tokenId: string) {
   const now = deps.now();
-  const aMinuteAgo = new Date(now.getTime() - 60_000);
+  const aMinuteAgo = new Date(now.getTime() - USE_RECORD_INTERVAL_MS);
   await deps.db
     .update(tokens)
     .set({ lastUsedAt: now })
