@@ -1,7 +1,13 @@
 import { sql } from "drizzle-orm";
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { organizations, users } from "./accounts.ts";
-import { clientTypeEnum, providerTypeEnum, workspaceStatusEnum } from "./enums.ts";
+import {
+  autoStopActionEnum,
+  clientTypeEnum,
+  gitSyncStatusEnum,
+  providerTypeEnum,
+  workspaceStatusEnum,
+} from "./enums.ts";
 import { repositories } from "./repositories.ts";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
@@ -27,6 +33,22 @@ export const cloudWorkspaces = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     autoStopMinutes: integer("auto_stop_minutes").notNull().default(30),
     lastActiveAt: ts("last_active_at").notNull().defaultNow(),
+    autoStopAction: autoStopActionEnum("auto_stop_action").notNull().default("pause"),
+    /** Live sessions, written through by the workspace's Durable Object (the authority). */
+    connectedCount: integer("connected_count").notNull().default(0),
+    /**
+     * When idle auto-stop will act: lastActiveAt + autoStopMinutes while running with nobody
+     * connected, else null. Kept by a trigger (migration 0001) so no writer can forget it.
+     */
+    autoStopAt: ts("auto_stop_at"),
+    autoStoppedAt: ts("auto_stopped_at"),
+    /** Last time the scheduler compared this workspace with its provider (drift checks go oldest first). */
+    statusCheckedAt: ts("status_checked_at"),
+    syncStatus: gitSyncStatusEnum("sync_status").notNull().default("unknown"),
+    syncMessage: text("sync_message"),
+    localHeadSha: text("local_head_sha"),
+    remoteHeadSha: text("remote_head_sha"),
+    syncCheckedAt: ts("sync_checked_at"),
     /**
      * The provider operation in flight (create, pause, resume, stop, delete), or null. Taking it
      * is a conditional update, so two requests can never drive the provider for one workspace at once.
@@ -42,6 +64,9 @@ export const cloudWorkspaces = pgTable(
   (t) => [
     index("cloud_workspaces_org_page_idx").on(t.organizationId, t.createdAt.desc(), t.id.desc()),
     index("cloud_workspaces_status_active_idx").on(t.status, t.lastActiveAt),
+    index("cloud_workspaces_auto_stop_idx").on(t.autoStopAt).where(sql`${t.autoStopAt} is not null`),
+    index("cloud_workspaces_status_checked_idx").on(t.status, t.statusCheckedAt),
+    index("cloud_workspaces_branch_idx").on(t.status, t.repositoryId, t.branch),
     uniqueIndex("cloud_workspaces_idempotency_idx")
       .on(t.organizationId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

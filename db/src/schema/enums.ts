@@ -15,7 +15,19 @@ export type ClientType = z.infer<typeof clientTypeSchema>;
 
 export const membershipRoleValues = ["owner", "member"] as const;
 
+/** What idle auto-stop does: pause (suspend: memory kept, resumes at once) or stop (disk kept). */
+export const autoStopActionValues = ["pause", "stop"] as const;
+export const autoStopActionSchema = z.enum(autoStopActionValues);
+export type AutoStopAction = z.infer<typeof autoStopActionSchema>;
+
+/** Where a workspace's checkout stands against its branch on the git host. */
+export const gitSyncStatusValues = ["unknown", "up_to_date", "behind", "ahead", "dirty", "diverged", "error"] as const;
+export const gitSyncStatusSchema = z.enum(gitSyncStatusValues);
+export type GitSyncStatus = z.infer<typeof gitSyncStatusSchema>;
+
 export const workspaceStatusEnum = pgEnum("cloud_workspace_status", workspaceStatusValues);
 export const providerTypeEnum = pgEnum("cloud_provider_type", providerTypeValues);
 export const clientTypeEnum = pgEnum("cloud_client_type", clientTypeValues);
 export const membershipRoleEnum = pgEnum("membership_role", membershipRoleValues);
+export const autoStopActionEnum = pgEnum("auto_stop_action", autoStopActionValues);
+export const gitSyncStatusEnum = pgEnum("git_sync_status", gitSyncStatusValues);
