@@ -34,6 +34,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
+                DATABASE_URL: inject("sharedDbUrl"),
                 DATABASE_WS_PROXY: inject("dbProxy"),
                 FREESTYLE_API_KEY: "test-key",
                 FREESTYLE_API_URL: inject("vmHost").url,
@@ -47,6 +48,9 @@ export default defineConfig({
           name: "worker",
           include: ["worker/test/**/*.test.ts"],
           globalSetup: ["worker/test/global-setup.ts"],
+          // Files share the VM host (and some the workers' database); one at a time keeps their
+          // call logs and ticks apart.
+          fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -1,6 +1,8 @@
 import { createApp } from "./app.ts";
 import { runScheduled } from "./scheduled.ts";
 
+export { WorkspacePresence } from "./presence/workspace-presence.ts";
+
 const app = createApp();
 
 export default {

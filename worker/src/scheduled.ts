@@ -1,16 +1,45 @@
 import { createDb } from "@cw/db";
 import { parseConfig } from "./config.ts";
+import { gitPollJob } from "./jobs/git-poll.ts";
+import { idleStopJob } from "./jobs/idle-stop.ts";
+import { reconcileJob } from "./jobs/reconcile.ts";
+import { presenceDirectory } from "./presence/directory.ts";
 import { providerFactory } from "./providers/index.ts";
 import type { Deps } from "./services/deps.ts";
 import { revokeExpiredGrants } from "./services/ssh-grants.ts";
 
-/** Builds the deps of one scheduled event; the pool is closed when the event's work is done. */
+/**
+ * One Cron Trigger tick: reconcile with the provider, idle auto-stop, git polling, then expired
+ * SSH grants. Each job isolates its own per-workspace failures; a job that fails as a whole does
+ * not stop the next one.
+ */
 export async function runScheduled(env: Record<string, unknown>, now: Date) {
   const config = parseConfig(env);
   const handle = createDb(config);
-  const deps: Deps = { db: handle.db, providers: providerFactory(config), config, now: () => now };
+  const deps: Deps = {
+    db: handle.db,
+    providers: providerFactory(config),
+    config,
+    presence: presenceDirectory(env),
+    now: () => now,
+  };
+  const run = async <T>(name: string, job: () => Promise<T>) => {
+    try {
+      return await job();
+    } catch (err) {
+      console.error(`${name} job failed`, err);
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  };
   try {
-    return { grants: await revokeExpiredGrants(deps) };
+    return {
+      reconcile: await run("reconcile", () =>
+        reconcileJob(deps, config.PROVISIONING_DEADLINE_MINUTES * 60_000),
+      ),
+      idleStop: await run("idle-stop", () => idleStopJob(deps)),
+      gitPoll: await run("git-poll", () => gitPollJob(deps)),
+      grants: await run("grants", () => revokeExpiredGrants(deps)),
+    };
   } finally {
     await handle.close();
   }

@@ -17,6 +17,7 @@ const PG_HOST = process.env.TEST_PG_HOST ?? "127.0.0.1:5432";
 const PG_USER = process.env.TEST_PG_USER ?? "postgres";
 export const TEMPLATE_DB = "cw_test_template";
 const VM_HOST_KEY = "test-key";
+const SHARED_DB = "cw_t_shared";
 
 const url = (db: string) => `postgres://${PG_USER}@${PG_HOST}/${db}`;
 
@@ -48,6 +49,10 @@ export default async function setup(project: TestProject) {
   await dropTestDatabases(proxy.address);
   await admin(proxy.address, [`create database ${TEMPLATE_DB}`]);
   await migrateDatabase({ DATABASE_URL: url(TEMPLATE_DB), DATABASE_WS_PROXY: proxy.address });
+  // The workers' own binding: Durable Objects can only reach the database named in their env, so
+  // files that exercise them share this one (each still makes its own organizations).
+  await admin(proxy.address, [`create database ${SHARED_DB} template ${TEMPLATE_DB}`]);
+  project.provide("sharedDbUrl", url(SHARED_DB));
   const scratch = mkdtempSync(join(tmpdir(), "cw-worker-test-"));
   const repo = createLocalRepository(join(scratch, "repo"));
   const vmHost = await startVmHost({ dataDir: join(scratch, "vm-host"), apiKey: VM_HOST_KEY, control: true });
@@ -72,6 +77,7 @@ export default async function setup(project: TestProject) {
 declare module "vitest" {
   export interface ProvidedContext {
     dbProxy: string;
+    sharedDbUrl: string;
     pgBaseUrl: string;
     templateDb: string;
     vmHost: { url: string; sshHost: string; sshPort: number };

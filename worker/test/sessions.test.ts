@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase } from "./support/database.ts";
+import { sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
 
 let a: Org;
 let b: Org;
 
 beforeAll(async () => {
-  const { env } = await freshDatabase();
+  const { env } = sharedDatabase();
   a = await setupOrg(env, "sess-a");
   b = await setupOrg(env, "sess-b");
 });

@@ -21,7 +21,15 @@ export const autoStopActionSchema = z.enum(autoStopActionValues);
 export type AutoStopAction = z.infer<typeof autoStopActionSchema>;
 
 /** Where a workspace's checkout stands against its branch on the git host. */
-export const gitSyncStatusValues = ["unknown", "up_to_date", "behind", "ahead", "dirty", "diverged", "error"] as const;
+export const gitSyncStatusValues = [
+  "unknown",
+  "up_to_date",
+  "behind",
+  "ahead",
+  "dirty",
+  "diverged",
+  "error",
+] as const;
 export const gitSyncStatusSchema = z.enum(gitSyncStatusValues);
 export type GitSyncStatus = z.infer<typeof gitSyncStatusSchema>;
 

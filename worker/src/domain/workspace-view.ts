@@ -17,18 +17,21 @@ export function workspaceView(row: WorkspaceRow) {
     allowedActions: row.operation ? [] : allowedActions(row),
     creatorId: row.creatorId,
     autoStopMinutes: row.autoStopMinutes,
+    autoStopAction: row.autoStopAction,
+    autoStopAt: row.autoStopAt?.toISOString() ?? null,
+    autoStoppedAt: row.autoStoppedAt?.toISOString() ?? null,
+    connectedCount: row.connectedCount,
     lastActiveAt: row.lastActiveAt.toISOString(),
+    sync: {
+      status: row.syncStatus,
+      message: row.syncMessage,
+      localHeadSha: row.localHeadSha,
+      remoteHeadSha: row.remoteHeadSha,
+      checkedAt: row.syncCheckedAt?.toISOString() ?? null,
+    },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 export type WorkspaceView = ReturnType<typeof workspaceView>;
-
-/**
- * The provider's own idle suspend is a backstop for when our scheduler is down, so it is set to
- * twice the workspace's auto-stop window; 0 (never auto-stop) disables it too.
- */
-export function providerIdleTimeoutSeconds(autoStopMinutes: number): number | null {
-  return autoStopMinutes === 0 ? null : autoStopMinutes * 60 * 2;
-}

@@ -2,6 +2,7 @@ import { createDb } from "@cw/db";
 import type { MiddlewareHandler } from "hono";
 import { parseConfig } from "../config.ts";
 import { unauthorized } from "../domain/problems.ts";
+import { presenceDirectory } from "../presence/directory.ts";
 import { providerFactory } from "../providers/index.ts";
 import { authenticate, recordTokenUse } from "../services/api-tokens.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -14,7 +15,13 @@ export const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = parseConfig(c.env);
   const handle = createDb(config);
   const deferred: Promise<unknown>[] = [];
-  c.set("deps", { db: handle.db, providers: providerFactory(config), config, now: () => new Date() });
+  c.set("deps", {
+    db: handle.db,
+    providers: providerFactory(config),
+    config,
+    presence: presenceDirectory(c.env),
+    now: () => new Date(),
+  });
   c.set("defer", (work) => deferred.push(work.catch((err) => console.error("deferred work failed", err))));
   try {
     await next();

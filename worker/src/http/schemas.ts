@@ -1,4 +1,10 @@
-import { clientTypeValues, providerTypeValues, workspaceStatusValues } from "@cw/db/schema";
+import {
+  autoStopActionValues,
+  clientTypeValues,
+  gitSyncStatusValues,
+  providerTypeValues,
+  workspaceStatusValues,
+} from "@cw/db/schema";
 import { z } from "@hono/zod-openapi";
 import { workspaceActions } from "../domain/state-machine.ts";
 
@@ -46,6 +52,10 @@ export const Repository = z
   .openapi("Repository");
 
 export const AUTO_STOP_MAX_MINUTES = 7 * 24 * 60;
+const autoStopAction = z.enum(autoStopActionValues).openapi({
+  description:
+    "What idle auto-stop does: pause (suspend: memory and processes kept, resumes at once, only storage billed) or stop (shut down, disk kept)",
+});
 const autoStopMinutes = z
   .number()
   .int()
@@ -60,12 +70,17 @@ export const CreateWorkspaceBody = z
     branch: branchName,
     providerType: z.enum(providerTypeValues).default("freestyle"),
     autoStopMinutes: autoStopMinutes.default(30),
+    autoStopAction: autoStopAction.default("pause"),
   })
   .strict()
   .openapi("CreateWorkspace");
 
 export const UpdateWorkspaceBody = z
-  .object({ name: z.string().trim().min(1).max(100).optional(), autoStopMinutes: autoStopMinutes.optional() })
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    autoStopMinutes: autoStopMinutes.optional(),
+    autoStopAction: autoStopAction.optional(),
+  })
   .strict()
   .openapi("UpdateWorkspace");
 
@@ -84,7 +99,21 @@ export const Workspace = z
     allowedActions: z.array(z.enum(workspaceActions)),
     creatorId: z.uuid(),
     autoStopMinutes: z.number().int(),
+    autoStopAction: z.enum(autoStopActionValues),
+    autoStopAt: z.string().nullable().openapi({
+      description:
+        "When idle auto-stop will act; null while someone is connected, when not running, or disabled",
+    }),
+    autoStoppedAt: z.string().nullable(),
+    connectedCount: z.number().int(),
     lastActiveAt: z.string(),
+    sync: z.object({
+      status: z.enum(gitSyncStatusValues),
+      message: z.string().nullable(),
+      localHeadSha: z.string().nullable(),
+      remoteHeadSha: z.string().nullable(),
+      checkedAt: z.string().nullable(),
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

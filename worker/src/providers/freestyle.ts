@@ -34,6 +34,11 @@ const stateMap: Record<string, WorkspaceStatus> = {
 };
 
 const vmInfoSchema = z.object({ state: z.string().nullish() });
+const execSchema = z.object({
+  stdout: z.string().nullish(),
+  stderr: z.string().nullish(),
+  statusCode: z.number().int().nullish(),
+});
 
 function errorCode(err: unknown): string | undefined {
   const body = (err as { body?: { code?: unknown } })?.body;
@@ -96,7 +101,9 @@ export class FreestyleProvider implements CloudProvider {
           workdir: WORKDIR,
           // The default ("sticky") may be evicted, which would lose uncommitted work.
           persistence: { type: "persistent" },
-          idleTimeoutSeconds: params.idleTimeoutSeconds,
+          // Freestyle's own idle suspend sees only network traffic, so it would suspend a VM under
+          // an open but quiet terminal. Our scheduler, which knows about sessions, decides instead.
+          idleTimeoutSeconds: null,
         });
         return { vmId };
       },
@@ -132,6 +139,14 @@ export class FreestyleProvider implements CloudProvider {
       return status
         ? { status, raw, message: null }
         : { status: "error", raw, message: `Freestyle reported an unknown VM state "${raw}"` };
+    });
+  }
+
+  exec(vmId: string, command: string, timeoutMs: number) {
+    return this.call("exec", async () => {
+      const raw = await this.client.vms.ref({ vmId }).exec({ command, timeoutMs });
+      const out = execSchema.parse(raw);
+      return { stdout: out.stdout ?? "", stderr: out.stderr ?? "", exitCode: out.statusCode ?? null };
     });
   }
 

@@ -4,8 +4,12 @@ export interface CreateVmParams {
   repoUrl: string;
   branch: string;
   workspaceName: string;
-  /** Seconds of network silence after which the provider may suspend the VM on its own; null = never. */
-  idleTimeoutSeconds: number | null;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
 }
 
 export interface VmState {
@@ -36,6 +40,8 @@ export interface CloudProvider {
   /** Succeeds when the VM is already gone. */
   delete(vmId: string): Promise<void>;
   status(vmId: string): Promise<VmState>;
+  /** Runs a shell command in the VM's workdir and waits for it. */
+  exec(vmId: string, command: string, timeoutMs: number): Promise<ExecResult>;
   grantSsh(vmId: string): Promise<SshAccess>;
   /** Succeeds when the grant is already gone. */
   revokeSsh(grant: { identityId: string; tokenId: string }): Promise<void>;

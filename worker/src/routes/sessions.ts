@@ -1,8 +1,16 @@
+import { clientTypeSchema } from "@cw/db/schema";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { validationProblem } from "../domain/problems.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { commonProblems, json, jsonBody, problem, security } from "../http/openapi-helpers.ts";
 import { IdParam, JoinedSession, JoinSessionBody, Session, SessionParams } from "../http/schemas.ts";
-import { heartbeatSession, joinSession, leaveSession, listSessions } from "../services/sessions.ts";
+import {
+  heartbeatSession,
+  joinSession,
+  leaveSession,
+  listSessions,
+  openPresenceSocket,
+} from "../services/sessions.ts";
 
 const notFound = { 404: problem("No such workspace or session") };
 
@@ -65,6 +73,20 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>) {
     await leaveSession(c.get("deps"), c.get("caller"), id, sessionId);
     return c.body(null, 204);
   });
+  // WebSocket presence (not in the OpenAPI document, which cannot describe it): while the socket
+  // is open the caller counts as connected, with no heartbeats needed.
+  app.get("/v1/workspaces/:id/presence", async (c) => {
+    const id = IdParam.safeParse({ id: c.req.param("id") });
+    if (!id.success) throw validationProblem([{ field: "path.id", message: "must be a UUID" }]);
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw validationProblem([{ field: "header.Upgrade", message: "must be websocket" }], 426);
+    }
+    const clientType = clientTypeSchema.safeParse(c.req.query("clientType") ?? "desktop");
+    if (!clientType.success)
+      throw validationProblem([{ field: "query.clientType", message: "desktop or web" }]);
+    return openPresenceSocket(c.get("deps"), c.get("caller"), id.data.id, clientType.data, c.req.raw);
+  });
+
   app.openapi(list, async (c) =>
     c.json({ items: await listSessions(c.get("deps"), c.get("caller"), c.req.valid("param").id) }, 200),
   );

@@ -1,5 +1,6 @@
 import type { Database } from "@cw/db";
 import type { Config } from "../config.ts";
+import type { PresenceDirectory } from "../presence/directory.ts";
 import type { ProviderFactory } from "../providers/index.ts";
 
 /** What domain services need from the outside world; tests pass real or in-memory parts. */
@@ -7,6 +8,7 @@ export interface Deps {
   db: Database;
   providers: ProviderFactory;
   config: Config;
+  presence: PresenceDirectory;
   now: () => Date;
 }
 

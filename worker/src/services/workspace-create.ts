@@ -1,5 +1,5 @@
 import { schema } from "@cw/db";
-import type { ProviderType } from "@cw/db/schema";
+import type { AutoStopAction, ProviderType } from "@cw/db/schema";
 import { and, eq, sql } from "drizzle-orm";
 import { fingerprint } from "../domain/fingerprint.ts";
 import { Problem, validationProblem } from "../domain/problems.ts";
@@ -14,6 +14,7 @@ export interface CreateWorkspaceInput {
   branch: string;
   providerType: ProviderType;
   autoStopMinutes: number;
+  autoStopAction: AutoStopAction;
 }
 
 /**

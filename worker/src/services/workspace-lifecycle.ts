@@ -7,7 +7,7 @@ import {
   transitionFor,
   type WorkspaceAction,
 } from "../domain/state-machine.ts";
-import { providerIdleTimeoutSeconds, workspaceView } from "../domain/workspace-view.ts";
+import { workspaceView } from "../domain/workspace-view.ts";
 import { ProviderError } from "../providers/index.ts";
 import type { Caller, Deps } from "./deps.ts";
 import { revokeWorkspaceGrants } from "./ssh-grants.ts";
@@ -75,7 +75,6 @@ export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl:
       repoUrl,
       branch: row.branch,
       workspaceName: row.name,
-      idleTimeoutSeconds: providerIdleTimeoutSeconds(row.autoStopMinutes),
     });
     await deps.db
       .update(ws)
@@ -100,6 +99,22 @@ export async function applyAction(
   action: "pause" | "resume" | "stop",
 ) {
   const locked = await lock(deps, caller, id, action);
+  const done = await performAction(deps, locked, action, action);
+  return done ?? (await findWorkspace(deps, caller.organizationId, id))!;
+}
+
+/**
+ * The provider half of pause / resume / stop for a workspace whose lock `operation` is held.
+ * Success lands the transition's status (plus `extra`); failure lands error and throws a 502 problem.
+ */
+export async function performAction(
+  deps: Deps,
+  locked: WorkspaceRow,
+  action: "pause" | "resume" | "stop",
+  operation: string,
+  extra: Partial<Pick<WorkspaceRow, "statusMessage" | "autoStoppedAt">> = {},
+) {
+  const id = locked.id;
   const transition = transitionFor(locked, action)!;
   const provider = deps.providers(locked.providerType);
   const vmId = locked.providerVmId!;
@@ -111,16 +126,16 @@ export async function applyAction(
       await revokeWorkspaceGrants(deps, id);
     }
   } catch (err) {
-    const row = await finishOperation(deps, id, action, { status: "error", statusMessage: describe(err) });
+    const row = await finishOperation(deps, id, operation, { status: "error", statusMessage: describe(err) });
     throw providerProblem(row, err);
   }
   const to = transition.to as WorkspaceRow["status"];
-  const done = await finishOperation(deps, id, action, {
+  return finishOperation(deps, id, operation, {
     status: to,
     statusMessage: null,
-    ...(to === "running" ? { lastActiveAt: deps.now() } : {}),
+    ...(to === "running" ? { lastActiveAt: deps.now(), autoStoppedAt: null } : {}),
+    ...extra,
   });
-  return done ?? (await findWorkspace(deps, caller.organizationId, id))!;
 }
 
 /** Deletes the VM (already gone is fine), revokes SSH access, then the row. */

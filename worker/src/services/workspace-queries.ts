@@ -43,11 +43,11 @@ export async function updateWorkspace(
   deps: Deps,
   caller: Caller,
   id: string,
-  patch: { name?: string; autoStopMinutes?: number },
+  patch: { name?: string; autoStopMinutes?: number; autoStopAction?: "pause" | "stop" },
 ) {
-  if (patch.name === undefined && patch.autoStopMinutes === undefined) {
+  if (Object.values(patch).every((v) => v === undefined)) {
     throw new Problem(400, "validation", "Invalid request", "nothing to update", {
-      errors: [{ field: "body", message: "give name and/or autoStopMinutes" }],
+      errors: [{ field: "body", message: "give name, autoStopMinutes and/or autoStopAction" }],
     });
   }
   const [row] = await deps.db

@@ -1,5 +1,5 @@
 import { schema } from "@cw/db";
-import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { WorkspaceAction } from "../domain/state-machine.ts";
 import { statusesAllowing } from "../domain/state-machine.ts";
 import type { Deps } from "./deps.ts";
@@ -53,13 +53,43 @@ export async function finishOperation(
   deps: Deps,
   id: string,
   operation: string,
-  outcome: Partial<Pick<WorkspaceRow, "status" | "statusMessage" | "providerVmId" | "lastActiveAt">>,
+  outcome: Partial<
+    Pick<
+      WorkspaceRow,
+      | "status"
+      | "statusMessage"
+      | "providerVmId"
+      | "lastActiveAt"
+      | "autoStoppedAt"
+      | "statusCheckedAt"
+      | "syncStatus"
+      | "syncMessage"
+      | "localHeadSha"
+      | "remoteHeadSha"
+      | "syncCheckedAt"
+    >
+  >,
 ) {
   const now = deps.now();
   const [row] = await deps.db
     .update(ws)
     .set({ ...outcome, operation: null, operationStartedAt: null, updatedAt: now })
     .where(and(eq(ws.id, id), eq(ws.operation, operation)))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * Takes the operation lock for a scheduler job, re-checking `guard` in the same conditional update
+ * so two overlapping ticks (or a tick and a request) can never both act on one workspace.
+ */
+export async function claimWorkspace(deps: Deps, id: string, operation: string, guard: SQL | undefined) {
+  const now = deps.now();
+  const staleBefore = new Date(now.getTime() - lockStaleAfterMs(deps));
+  const [row] = await deps.db
+    .update(ws)
+    .set({ operation, operationStartedAt: now })
+    .where(and(eq(ws.id, id), guard, or(isNull(ws.operation), lt(ws.operationStartedAt, staleBefore))))
     .returning();
   return row ?? null;
 }

@@ -5,6 +5,8 @@ export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
   body: T;
+  /** Set for a 101 answer when `raw` was asked for. */
+  webSocket?: WebSocket | null;
 }
 
 /**
@@ -16,7 +18,12 @@ export function apiClient(bindings: Record<string, string>, token?: string) {
     method: string,
     path: string,
     body?: unknown,
-    opts: { headers?: Record<string, string>; waitForBackground?: boolean; rawBody?: string } = {},
+    opts: {
+      headers?: Record<string, string>;
+      waitForBackground?: boolean;
+      rawBody?: string;
+      raw?: boolean;
+    } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (token) headers.authorization = `Bearer ${token}`;
@@ -31,6 +38,9 @@ export function apiClient(bindings: Record<string, string>, token?: string) {
       { ...env, ...bindings },
       ctx,
     );
+    if (opts.raw && res.status === 101) {
+      return { status: res.status, headers: res.headers, body: null as T, webSocket: res.webSocket };
+    }
     const text = await res.text();
     const done = waitOnExecutionContext(ctx);
     if (opts.waitForBackground !== false) await done;

@@ -18,6 +18,11 @@ export async function freshDatabase(): Promise<{ env: { DATABASE_URL: string; DA
   return { env: { DATABASE_URL: `${inject("pgBaseUrl")}/${name}`, DATABASE_WS_PROXY: proxy } };
 }
 
+/** The database in the workers' binding, which Durable Objects write to (see global-setup.ts). */
+export function sharedDatabase(): { env: { DATABASE_URL: string; DATABASE_WS_PROXY: string } } {
+  return { env: { DATABASE_URL: inject("sharedDbUrl"), DATABASE_WS_PROXY: inject("dbProxy") } };
+}
+
 export function openDb(env: { DATABASE_URL: string; DATABASE_WS_PROXY: string }): DbHandle {
   return createDb(env);
 }

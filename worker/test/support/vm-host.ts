@@ -36,6 +36,25 @@ export const vmHost = {
     const res = await fetch(`${base()}/v1/vms/${vmId}`, { headers: { authorization: "Bearer test-key" } });
     return { status: res.status, body: (await res.json()) as { state?: string; code?: string } };
   },
+  /** A VM made directly at the host, as if created outside this control plane. */
+  async createVm(branch: string): Promise<string> {
+    const res = await fetch(`${base()}/v1/vms`, {
+      method: "POST",
+      headers: { authorization: "Bearer test-key", "content-type": "application/json" },
+      body: JSON.stringify({
+        git: { repos: [{ repo: inject("gitRepo").cloneUrl, path: "/workspace", rev: branch }] },
+        workdir: "/workspace",
+      }),
+    });
+    if (!res.ok) throw new Error(`create VM: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { id: string }).id;
+  },
+  async deleteVm(vmId: string) {
+    await fetch(`${base()}/v1/vms/${vmId}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer test-key" },
+    });
+  },
   async exec(vmId: string, command: string) {
     const res = await fetch(`${base()}/v1/vms/${vmId}/exec-await`, {
       method: "POST",

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.ts";
 import { fingerprint } from "../../src/domain/fingerprint.ts";
 import { decodeCursor, encodeCursor } from "../../src/domain/pagination.ts";
-import { providerIdleTimeoutSeconds } from "../../src/domain/workspace-view.ts";
 import { sshCommand } from "../../src/services/ssh-access.ts";
 
 describe("pure helpers", () => {
@@ -18,11 +17,6 @@ describe("pure helpers", () => {
       await fingerprint({ b: [1, { d: 3, c: 2 }], a: 1 }),
     );
     expect(await fingerprint({ a: 1 })).not.toBe(await fingerprint({ a: 2 }));
-  });
-
-  it("derives the provider idle timeout from autoStopMinutes", () => {
-    expect(providerIdleTimeoutSeconds(0)).toBeNull();
-    expect(providerIdleTimeoutSeconds(30)).toBe(3600);
   });
 
   it("writes a pasteable ssh command, with -p only off port 22", () => {

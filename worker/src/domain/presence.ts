@@ -1,0 +1,49 @@
+/**
+ * Live sessions of one workspace, as its Durable Object sees them. Pure: the object loads its
+ * state, asks these functions what is true at `now`, and persists the answer.
+ */
+
+export const HEARTBEAT_SECONDS = 30;
+/** A session that misses this many heartbeats in a row is gone. */
+export const MISSED_HEARTBEATS = 3;
+/** Heartbeats reach Postgres in batches at most this far apart (join/leave go at once). */
+export const FLUSH_DELAY_MS = 2_000;
+
+export interface PresenceSession {
+  id: string;
+  userId: string;
+  clientType: "desktop" | "web";
+  connectedAt: number;
+  lastHeartbeatAt: number;
+  /** A WebSocket session is live for as long as its socket is open; it needs no heartbeats. */
+  viaSocket: boolean;
+}
+
+export function expiresAt(session: PresenceSession, heartbeatSeconds = HEARTBEAT_SECONDS): number | null {
+  return session.viaSocket ? null : session.lastHeartbeatAt + heartbeatSeconds * 1000 * MISSED_HEARTBEATS;
+}
+
+export function expiredSessions(
+  sessions: PresenceSession[],
+  now: number,
+  heartbeatSeconds = HEARTBEAT_SECONDS,
+) {
+  return sessions.filter((s) => {
+    const at = expiresAt(s, heartbeatSeconds);
+    return at !== null && at <= now;
+  });
+}
+
+/**
+ * The one alarm the object needs: the earliest of the next session expiry and a pending flush
+ * of heartbeats to Postgres. Null when nothing is due.
+ */
+export function nextAlarmAt(
+  sessions: PresenceSession[],
+  flushDueAt: number | null,
+  heartbeatSeconds = HEARTBEAT_SECONDS,
+): number | null {
+  const times = sessions.map((s) => expiresAt(s, heartbeatSeconds)).filter((t): t is number => t !== null);
+  if (flushDueAt !== null) times.push(flushDueAt);
+  return times.length === 0 ? null : Math.min(...times);
+}

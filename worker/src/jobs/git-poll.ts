@@ -1,0 +1,94 @@
+import { schema } from "@cw/db";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { parseSyncReport, remoteHeadCommand, syncCommand } from "../domain/git-sync.ts";
+import type { Deps } from "../services/deps.ts";
+import { claimWorkspace, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
+
+const ws = schema.cloudWorkspaces;
+const EXEC_TIMEOUT_MS = 20_000;
+const SHA = /^[0-9a-f]{40,64}$/;
+
+/**
+ * Follows each running workspace's branch: one `git ls-remote` per distinct repository+branch
+ * (run in one of its VMs, so any URL the VMs can reach works), then a fast-forward-only update in
+ * each workspace that is not at that head. Local changes and diverged history are never touched;
+ * the reason is recorded as the workspace's sync status.
+ */
+export async function gitPollJob(deps: Deps) {
+  const running = await deps.db
+    .select()
+    .from(ws)
+    .where(and(eq(ws.status, "running"), isNotNull(ws.providerVmId)))
+    .orderBy(ws.repositoryId, ws.branch, ws.id);
+  const groups = new Map<string, WorkspaceRow[]>();
+  for (const row of running) {
+    const key = `${row.repositoryId}\u0000${row.branch}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  let remoteChecks = 0;
+  let synced = 0;
+  let failed = 0;
+  for (const rows of groups.values()) {
+    const first = rows[0]!;
+    let remoteSha: string;
+    try {
+      remoteChecks++;
+      const out = await deps
+        .providers(first.providerType)
+        .exec(first.providerVmId!, remoteHeadCommand(first.branch), EXEC_TIMEOUT_MS);
+      remoteSha = out.stdout.trim();
+      if (!SHA.test(remoteSha))
+        throw new Error(`branch ${first.branch} not found on the git host: ${out.stderr.trim()}`);
+    } catch (err) {
+      failed += rows.length;
+      await recordError(deps, rows, err);
+      continue;
+    }
+    for (const row of rows) {
+      if (row.syncStatus === "up_to_date" && row.localHeadSha === remoteSha) continue;
+      try {
+        if (await syncOne(deps, row, remoteSha)) synced++;
+      } catch (err) {
+        failed++;
+        console.error("git sync failed", row.id, err);
+      }
+    }
+  }
+  return { groups: groups.size, remoteChecks, synced, failed };
+}
+
+async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): Promise<boolean> {
+  const row = await claimWorkspace(deps, candidate.id, "git-sync", eq(ws.status, "running"));
+  if (!row) return false;
+  try {
+    const out = await deps
+      .providers(row.providerType)
+      .exec(row.providerVmId!, syncCommand(row.branch, remoteSha), EXEC_TIMEOUT_MS);
+    const outcome = parseSyncReport(out.stdout, out.stderr, out.exitCode);
+    await finishOperation(deps, row.id, "git-sync", {
+      syncStatus: outcome.status,
+      syncMessage: outcome.message,
+      localHeadSha: outcome.localSha ?? row.localHeadSha,
+      remoteHeadSha: outcome.remoteSha ?? remoteSha,
+      syncCheckedAt: deps.now(),
+    });
+    return true;
+  } catch (err) {
+    await finishOperation(deps, row.id, "git-sync", {
+      syncStatus: "error",
+      syncMessage: err instanceof Error ? err.message : String(err),
+      syncCheckedAt: deps.now(),
+    });
+    throw err;
+  }
+}
+
+async function recordError(deps: Deps, rows: WorkspaceRow[], err: unknown) {
+  const message = err instanceof Error ? err.message : String(err);
+  for (const row of rows) {
+    await deps.db
+      .update(ws)
+      .set({ syncStatus: "error", syncMessage: message, syncCheckedAt: deps.now() })
+      .where(and(eq(ws.id, row.id), sql`${ws.operation} is null`));
+  }
+}

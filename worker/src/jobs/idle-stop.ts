@@ -1,0 +1,52 @@
+import { schema } from "@cw/db";
+import { and, asc, eq, lte } from "drizzle-orm";
+import { autoStopMessage, isDueForAutoStop } from "../domain/auto-stop.ts";
+import type { Deps } from "../services/deps.ts";
+import { performAction } from "../services/workspace-lifecycle.ts";
+import { claimWorkspace, finishOperation } from "../services/workspace-rows.ts";
+
+const ws = schema.cloudWorkspaces;
+export const IDLE_BATCH = 100;
+
+/**
+ * Stops (or pauses) running workspaces whose auto_stop_at has passed. Candidates come from the
+ * auto_stop_at index (O(due), not O(all)); each is claimed with the same conditions re-checked,
+ * and finally the presence object — the authority — must confirm that nobody is connected.
+ */
+export async function idleStopJob(deps: Deps) {
+  const now = deps.now();
+  const due = await deps.db
+    .select({ id: ws.id })
+    .from(ws)
+    .where(lte(ws.autoStopAt, now))
+    .orderBy(asc(ws.autoStopAt))
+    .limit(IDLE_BATCH);
+  let stopped = 0;
+  let failed = 0;
+  for (const { id } of due) {
+    try {
+      const row = await claimWorkspace(
+        deps,
+        id,
+        "auto-stop",
+        and(eq(ws.status, "running"), lte(ws.autoStopAt, now), eq(ws.connectedCount, 0)),
+      );
+      if (!row) continue;
+      const live = await deps.presence(id).liveCount();
+      if (!isDueForAutoStop({ ...row, operation: null }, live, now)) {
+        await finishOperation(deps, id, "auto-stop", {});
+        continue;
+      }
+      await performAction(deps, row, row.autoStopAction, "auto-stop", {
+        statusMessage: autoStopMessage(row.autoStopAction, row.autoStopMinutes),
+        autoStoppedAt: now,
+      });
+      stopped++;
+    } catch (err) {
+      // performAction already put the workspace in error with the provider's words.
+      failed++;
+      console.error("auto-stop failed", id, err);
+    }
+  }
+  return { due: due.length, stopped, failed };
+}

@@ -1,0 +1,73 @@
+import { schema } from "@cw/db";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { type ProviderView, reconcile } from "../domain/reconcile.ts";
+import { ProviderError } from "../providers/index.ts";
+import type { Deps } from "../services/deps.ts";
+import { claimWorkspace, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
+
+const ws = schema.cloudWorkspaces;
+/** Settled workspaces compared with their provider per tick, least recently checked first. */
+export const DRIFT_BATCH = 50;
+
+/**
+ * Provisioning workspaces all, every tick (there are few, and each has a deadline); settled ones
+ * in a rolling batch. Each is claimed under a lock that re-checks its status, so overlapping ticks
+ * and concurrent requests never act twice.
+ */
+export async function reconcileJob(deps: Deps, deadlineMs: number) {
+  const provisioning = await deps.db.select().from(ws).where(eq(ws.status, "provisioning"));
+  const settled = await deps.db
+    .select()
+    .from(ws)
+    .where(and(inArray(ws.status, ["running", "paused", "stopped", "error"]), isNotNull(ws.providerVmId)))
+    .orderBy(sql`${ws.statusCheckedAt} asc nulls first`, asc(ws.id))
+    .limit(DRIFT_BATCH);
+  let changed = 0;
+  let failed = 0;
+  for (const row of [...provisioning, ...settled]) {
+    try {
+      if (await reconcileOne(deps, row, deadlineMs)) changed++;
+    } catch (err) {
+      failed++;
+      console.error("reconcile failed", row.id, err);
+    }
+  }
+  return { checked: provisioning.length + settled.length, changed, failed };
+}
+
+async function reconcileOne(deps: Deps, candidate: WorkspaceRow, deadlineMs: number): Promise<boolean> {
+  const row = await claimWorkspace(deps, candidate.id, "reconcile", eq(ws.status, candidate.status));
+  if (!row) return false;
+  let view: ProviderView | null = null;
+  let lookupError: string | null = null;
+  if (row.providerVmId) {
+    try {
+      const state = await deps.providers(row.providerType).status(row.providerVmId);
+      view = { kind: "state", status: state.status, message: state.message };
+    } catch (err) {
+      if (err instanceof ProviderError && err.notFound) view = { kind: "gone" };
+      else lookupError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  const now = deps.now();
+  if (lookupError !== null && row.status !== "provisioning") {
+    // Unreachable provider: nothing is known to have changed; say so on the workspace.
+    await finishOperation(deps, row.id, "reconcile", {
+      statusCheckedAt: now,
+      statusMessage: `last check failed: ${lookupError}`,
+    });
+    return false;
+  }
+  const decision = reconcile(row, view, now, deadlineMs);
+  if (decision.kind === "none") {
+    await finishOperation(deps, row.id, "reconcile", { statusCheckedAt: now });
+    return false;
+  }
+  await finishOperation(deps, row.id, "reconcile", {
+    status: decision.status,
+    statusMessage: decision.message,
+    statusCheckedAt: now,
+    ...(decision.status === "running" ? { lastActiveAt: now } : {}),
+  });
+  return true;
+}

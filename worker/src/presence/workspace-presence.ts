@@ -1,0 +1,164 @@
+import { DurableObject } from "cloudflare:workers";
+import {
+  expiredSessions,
+  FLUSH_DELAY_MS,
+  HEARTBEAT_SECONDS,
+  nextAlarmAt,
+  type PresenceSession,
+} from "../domain/presence.ts";
+import { SessionTable } from "./session-table.ts";
+import { writeThrough } from "./write-through.ts";
+
+const RETRY_FLUSH_MS = 5_000;
+
+interface SocketAttachment {
+  sessionId: string;
+}
+
+/**
+ * One per workspace (named by its id): the authority on who is connected. Sessions live in the
+ * object's SQLite storage; decisions come from domain/presence.ts; Postgres is a write-through
+ * mirror for everyone else (API lists, the desktop's synced row, the scheduler's pre-filter).
+ */
+export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
+  private readonly table: SessionTable;
+
+  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+    super(ctx, env);
+    this.table = new SessionTable(ctx.storage.sql);
+  }
+
+  async join(workspaceId: string, userId: string, clientType: "desktop" | "web") {
+    const session = this.newSession(userId, clientType, false);
+    this.table.put(session);
+    await this.flushNow(workspaceId);
+    return { sessionId: session.id, heartbeatSeconds: HEARTBEAT_SECONDS };
+  }
+
+  async heartbeat(workspaceId: string, sessionId: string, userId: string): Promise<boolean> {
+    const now = Date.now();
+    if (!this.table.heartbeat(sessionId, userId, now)) return false;
+    this.remember(workspaceId, now);
+    // Heartbeats reach Postgres in batches; the alarm flushes them.
+    const due = this.table.getMeta("flushDueAt");
+    if (due === null) this.table.setMeta("flushDueAt", String(now + FLUSH_DELAY_MS));
+    await this.scheduleAlarm();
+    return true;
+  }
+
+  async leave(workspaceId: string, sessionId: string, userId: string): Promise<boolean> {
+    const session = this.table.get(sessionId);
+    if (!session || session.userId !== userId) return false;
+    this.table.remove([sessionId]);
+    await this.flushNow(workspaceId);
+    return true;
+  }
+
+  /** Live sessions after expiring the overdue ones; what auto-stop trusts. */
+  async sessions(): Promise<PresenceSession[]> {
+    await this.expireOverdue();
+    return this.table.all();
+  }
+
+  async liveCount(): Promise<number> {
+    return (await this.sessions()).length;
+  }
+
+  /** WebSocket presence: the worker route authenticates, then forwards the upgrade here. */
+  override async fetch(request: Request): Promise<Response> {
+    const workspaceId = request.headers.get("x-workspace-id");
+    const userId = request.headers.get("x-user-id");
+    const clientType = request.headers.get("x-client-type") === "web" ? "web" : "desktop";
+    if (request.headers.get("upgrade") !== "websocket" || !workspaceId || !userId) {
+      return new Response("expected a websocket upgrade", { status: 426 });
+    }
+    const pair = new WebSocketPair();
+    const session = this.newSession(userId, clientType, true);
+    this.table.put(session);
+    this.ctx.acceptWebSocket(pair[1], [session.id]);
+    pair[1].serializeAttachment({ sessionId: session.id } satisfies SocketAttachment);
+    await this.flushNow(workspaceId);
+    pair[1].send(JSON.stringify({ type: "joined", sessionId: session.id }));
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+    if (message === "ping") ws.send("pong");
+  }
+
+  override async webSocketClose(ws: WebSocket) {
+    await this.dropSocket(ws);
+  }
+
+  override async webSocketError(ws: WebSocket) {
+    await this.dropSocket(ws);
+  }
+
+  override async alarm() {
+    this.table.setMeta("flushDueAt", null);
+    const expired = await this.expireOverdue();
+    const workspaceId = this.table.getMeta("workspaceId");
+    if (!expired && workspaceId) await this.flushNow(workspaceId, false);
+    else await this.scheduleAlarm();
+  }
+
+  private newSession(userId: string, clientType: "desktop" | "web", viaSocket: boolean): PresenceSession {
+    const now = Date.now();
+    return { id: crypto.randomUUID(), userId, clientType, connectedAt: now, lastHeartbeatAt: now, viaSocket };
+  }
+
+  private remember(workspaceId: string, activeAt: number) {
+    this.table.setMeta("workspaceId", workspaceId);
+    this.table.setMeta("lastActiveAt", String(activeAt));
+  }
+
+  private async dropSocket(ws: WebSocket) {
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (!attachment) return;
+    this.table.remove([attachment.sessionId]);
+    const workspaceId = this.table.getMeta("workspaceId");
+    if (workspaceId) await this.flushNow(workspaceId);
+  }
+
+  /**
+   * Removes sessions whose heartbeats stopped, and socket sessions whose socket is no longer open
+   * (a close the object never heard of); flushes if any went. Returns whether any did.
+   */
+  private async expireOverdue(): Promise<boolean> {
+    const sessions = this.table.all();
+    const open = new Set(this.ctx.getWebSockets().flatMap((ws) => this.ctx.getTags(ws)));
+    const gone = [
+      ...expiredSessions(sessions, Date.now()),
+      ...sessions.filter((s) => s.viaSocket && !open.has(s.id)),
+    ];
+    if (gone.length === 0) return false;
+    this.table.remove(gone.map((s) => s.id));
+    const workspaceId = this.table.getMeta("workspaceId");
+    if (workspaceId) await this.flushNow(workspaceId, false);
+    return true;
+  }
+
+  /** Writes the current sessions to Postgres now; on failure, retries from the alarm. */
+  private async flushNow(workspaceId: string, touch = true) {
+    const now = Date.now();
+    if (touch) this.remember(workspaceId, now);
+    else this.table.setMeta("workspaceId", workspaceId);
+    const lastActiveAt = Number(this.table.getMeta("lastActiveAt") ?? now);
+    try {
+      await writeThrough(this.env, workspaceId, this.table.all(), lastActiveAt);
+      this.table.setMeta("flushDueAt", null);
+    } catch (err) {
+      console.error("presence write-through failed; will retry", err);
+      this.table.setMeta("flushDueAt", String(now + RETRY_FLUSH_MS));
+    }
+    await this.scheduleAlarm();
+  }
+
+  /** The single alarm: the earliest expiry or pending flush. */
+  private async scheduleAlarm() {
+    const flushDue = this.table.getMeta("flushDueAt");
+    const at = nextAlarmAt(this.table.all(), flushDue === null ? null : Number(flushDue));
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+  }
+}

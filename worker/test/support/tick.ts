@@ -1,0 +1,18 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import worker from "../../src/index.ts";
+
+/** Runs the worker's real scheduled handler, as the Cron Trigger would, and waits for its work. */
+export async function tick(bindings: Record<string, string>, at = Date.now()) {
+  const ctx = createExecutionContext();
+  await worker.scheduled(
+    createScheduledController({ scheduledTime: at, cron: "* * * * *" }),
+    { ...env, ...bindings },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+}

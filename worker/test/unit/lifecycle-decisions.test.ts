@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { autoStopAt, autoStopMessage, isDueForAutoStop } from "../../src/domain/auto-stop.ts";
+import { parseSyncReport, shellQuote } from "../../src/domain/git-sync.ts";
+import { expiredSessions, nextAlarmAt, type PresenceSession } from "../../src/domain/presence.ts";
+import { reconcile } from "../../src/domain/reconcile.ts";
+
+const t = (iso: string) => new Date(`2026-01-01T${iso}Z`);
+
+describe("idle auto-stop", () => {
+  const base = {
+    status: "running" as const,
+    autoStopMinutes: 30,
+    lastActiveAt: t("10:00:00"),
+    connectedCount: 0,
+    operation: null,
+  };
+
+  it("is due exactly at lastActiveAt + autoStopMinutes, not a millisecond before", () => {
+    expect(autoStopAt(base)).toEqual(t("10:30:00"));
+    expect(isDueForAutoStop(base, 0, new Date(t("10:30:00").getTime() - 1))).toBe(false);
+    expect(isDueForAutoStop(base, 0, t("10:30:00"))).toBe(true);
+  });
+
+  it("never stops a workspace with a live session, however old its activity", () => {
+    expect(isDueForAutoStop(base, 1, t("23:59:00"))).toBe(false);
+    expect(autoStopAt({ ...base, connectedCount: 2 })).toBeNull();
+  });
+
+  it.each(["provisioning", "paused", "stopped", "error"] as const)("has no auto-stop when %s", (status) => {
+    expect(autoStopAt({ ...base, status })).toBeNull();
+    expect(isDueForAutoStop({ ...base, status }, 0, t("23:00:00"))).toBe(false);
+  });
+
+  it("treats 0 minutes as never, and leaves a workspace alone while an operation runs", () => {
+    expect(autoStopAt({ ...base, autoStopMinutes: 0 })).toBeNull();
+    expect(isDueForAutoStop({ ...base, operation: "pause" }, 0, t("23:00:00"))).toBe(false);
+  });
+
+  it("says what it did", () => {
+    expect(autoStopMessage("pause", 30)).toBe("auto-paused after 30 minutes without activity");
+    expect(autoStopMessage("stop", 1)).toBe("auto-stopped after 1 minute without activity");
+  });
+});
+
+describe("presence expiry", () => {
+  const s = (id: string, last: number, viaSocket = false): PresenceSession => ({
+    id,
+    userId: "u",
+    clientType: "desktop",
+    connectedAt: 0,
+    lastHeartbeatAt: last,
+    viaSocket,
+  });
+
+  it("expires a session after three missed heartbeats, and socket sessions never", () => {
+    const sessions = [s("fresh", 60_000), s("old", 0), s("socket", 0, true)];
+    expect(expiredSessions(sessions, 89_999, 30).map((x) => x.id)).toEqual([]);
+    expect(expiredSessions(sessions, 90_000, 30).map((x) => x.id)).toEqual(["old"]);
+    expect(expiredSessions(sessions, 10_000_000, 30).map((x) => x.id)).toEqual(["fresh", "old"]);
+  });
+
+  it("schedules one alarm at the earliest expiry or pending flush", () => {
+    expect(nextAlarmAt([], null)).toBeNull();
+    expect(nextAlarmAt([s("socket", 0, true)], null)).toBeNull();
+    expect(nextAlarmAt([s("a", 1000), s("b", 500)], null, 30)).toBe(90_500);
+    expect(nextAlarmAt([s("a", 1000)], 2000, 30)).toBe(2000);
+  });
+});
+
+describe("reconcile", () => {
+  const provisioning = {
+    status: "provisioning" as const,
+    providerVmId: "vm",
+    operation: null,
+    createdAt: t("10:00:00"),
+  };
+  const deadline = 10 * 60_000;
+
+  it("finishes provisioning when the provider says running, whenever that is", () => {
+    expect(
+      reconcile(provisioning, { kind: "state", status: "running", message: null }, t("10:01:00"), deadline),
+    ).toEqual({
+      kind: "set",
+      status: "running",
+      message: null,
+    });
+  });
+
+  it("waits for a starting VM until the deadline, then errors, at the boundary", () => {
+    const starting = { kind: "state", status: "provisioning", message: null } as const;
+    expect(reconcile(provisioning, starting, t("10:10:00"), deadline)).toEqual({ kind: "none" });
+    const after = reconcile(provisioning, starting, new Date(t("10:10:00").getTime() + 1), deadline);
+    expect(after).toMatchObject({ kind: "set", status: "error" });
+    expect(after.kind === "set" && after.message).toMatch(/within 10 minutes: the VM is still starting/);
+    expect(reconcile({ ...provisioning, providerVmId: null }, null, t("11:00:00"), deadline)).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/never created/),
+    });
+  });
+
+  it("repairs drift and reports a vanished VM", () => {
+    const running = { ...provisioning, status: "running" as const };
+    expect(reconcile(running, { kind: "state", status: "paused", message: null }, t("12:00:00"))).toEqual({
+      kind: "set",
+      status: "paused",
+      message: "the provider reports the VM suspended",
+    });
+    expect(reconcile(running, { kind: "state", status: "running", message: null }, t("12:00:00"))).toEqual({
+      kind: "none",
+    });
+    expect(reconcile(running, { kind: "gone" }, t("12:00:00"))).toMatchObject({ status: "error" });
+    expect(
+      reconcile(
+        running,
+        { kind: "state", status: "error", message: 'Freestyle reported an unknown VM state "x"' },
+        t("12:00:00"),
+      ),
+    ).toEqual({ kind: "set", status: "error", message: 'Freestyle reported an unknown VM state "x"' });
+  });
+});
+
+describe("git sync report", () => {
+  const a = "a".repeat(40);
+  const b = "b".repeat(40);
+  it.each([
+    [`up_to_date ${b} ${b}`, "up_to_date"],
+    [`dirty ${a} ${b}`, "dirty"],
+    [`diverged ${a} ${b}`, "diverged"],
+    [`ahead ${a} ${b}`, "ahead"],
+    [`behind ${a} ${b}`, "behind"],
+  ] as const)("reads %s", (line, status) => {
+    const out = parseSyncReport(`noise\n${line}\n`, "", 0);
+    expect(out.status).toBe(status);
+    expect(out.remoteSha).toBe(line.split(" ")[2]);
+  });
+
+  it("turns anything else into an error carrying the output", () => {
+    expect(parseSyncReport("", "fatal: not a git repository", 128)).toMatchObject({
+      status: "error",
+      message: expect.stringContaining("not a git repository"),
+    });
+    expect(parseSyncReport(`other_branch ${a} main`, "", 0)).toMatchObject({
+      status: "error",
+      message: expect.stringContaining("main"),
+    });
+  });
+
+  it("quotes shell arguments safely", () => {
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+});
