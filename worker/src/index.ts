@@ -7,11 +7,9 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(controller, env, ctx) {
-    ctx.waitUntil(
-      runScheduled(env as Record<string, unknown>, new Date(controller.scheduledTime)).then((result) =>
-        console.log("tick", JSON.stringify(result)),
-      ),
-    );
+  // Awaited rather than handed to waitUntil, so the tick's end is the event's end.
+  async scheduled(controller, env) {
+    const result = await runScheduled(env as Record<string, unknown>, new Date(controller.scheduledTime));
+    console.log("tick", JSON.stringify(result));
   },
 } satisfies ExportedHandler<Record<string, unknown>>;

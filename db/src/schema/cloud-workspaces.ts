@@ -66,7 +66,7 @@ export const cloudWorkspaces = pgTable(
     index("cloud_workspaces_status_active_idx").on(t.status, t.lastActiveAt),
     index("cloud_workspaces_auto_stop_idx").on(t.autoStopAt).where(sql`${t.autoStopAt} is not null`),
     index("cloud_workspaces_status_checked_idx").on(t.status, t.statusCheckedAt),
-    index("cloud_workspaces_branch_idx").on(t.status, t.repositoryId, t.branch),
+    index("cloud_workspaces_sync_checked_idx").on(t.status, t.syncCheckedAt),
     uniqueIndex("cloud_workspaces_idempotency_idx")
       .on(t.organizationId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

@@ -1,5 +1,5 @@
 import { schema } from "@cw/db";
-import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { parseSyncReport, remoteHeadCommand, syncCommand } from "../domain/git-sync.ts";
 import type { Deps } from "../services/deps.ts";
 import { claimWorkspace, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
@@ -7,6 +7,8 @@ import { claimWorkspace, finishOperation, type WorkspaceRow } from "../services/
 const ws = schema.cloudWorkspaces;
 const EXEC_TIMEOUT_MS = 20_000;
 const SHA = /^[0-9a-f]{40,64}$/;
+/** Running workspaces checked per tick, least recently checked first, so a tick stays O(batch). */
+export const GIT_BATCH = 100;
 
 /**
  * Follows each running workspace's branch: one `git ls-remote` per distinct repository+branch
@@ -19,7 +21,8 @@ export async function gitPollJob(deps: Deps) {
     .select()
     .from(ws)
     .where(and(eq(ws.status, "running"), isNotNull(ws.providerVmId)))
-    .orderBy(ws.repositoryId, ws.branch, ws.id);
+    .orderBy(sql`${ws.syncCheckedAt} asc nulls first`, asc(ws.id))
+    .limit(GIT_BATCH);
   const groups = new Map<string, WorkspaceRow[]>();
   for (const row of running) {
     const key = `${row.repositoryId}\u0000${row.branch}`;
@@ -45,7 +48,10 @@ export async function gitPollJob(deps: Deps) {
       continue;
     }
     for (const row of rows) {
-      if (row.syncStatus === "up_to_date" && row.localHeadSha === remoteSha) continue;
+      if (row.syncStatus === "up_to_date" && row.localHeadSha === remoteSha) {
+        await markChecked(deps, row.id);
+        continue;
+      }
       try {
         if (await syncOne(deps, row, remoteSha)) synced++;
       } catch (err) {
@@ -81,6 +87,10 @@ async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): 
     });
     throw err;
   }
+}
+
+async function markChecked(deps: Deps, id: string) {
+  await deps.db.update(ws).set({ syncCheckedAt: deps.now() }).where(eq(ws.id, id));
 }
 
 async function recordError(deps: Deps, rows: WorkspaceRow[], err: unknown) {
