@@ -15,6 +15,7 @@ const configSchema = z.object({
   PROVIDER_CREATE_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
   SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(900),
   PROVISIONING_DEADLINE_MINUTES: z.coerce.number().int().positive().default(10),
+  PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -8,7 +8,7 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   // Awaited rather than handed to waitUntil, so the tick's end is the event's end.
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     const result = await runScheduled(env as Record<string, unknown>, new Date(controller.scheduledTime));
     console.log("tick", JSON.stringify(result));
   },

@@ -1,11 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import {
-  expiredSessions,
-  FLUSH_DELAY_MS,
-  HEARTBEAT_SECONDS,
-  nextAlarmAt,
-  type PresenceSession,
-} from "../domain/presence.ts";
+import { parseConfig } from "../config.ts";
+import { expiredSessions, FLUSH_DELAY_MS, nextAlarmAt, type PresenceSession } from "../domain/presence.ts";
 import { SessionTable } from "./session-table.ts";
 import { writeThrough } from "./write-through.ts";
 
@@ -22,17 +17,19 @@ interface SocketAttachment {
  */
 export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
   private readonly table: SessionTable;
+  private readonly heartbeatSeconds: number;
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
     this.table = new SessionTable(ctx.storage.sql);
+    this.heartbeatSeconds = parseConfig(env).PRESENCE_HEARTBEAT_SECONDS;
   }
 
   async join(workspaceId: string, userId: string, clientType: "desktop" | "web") {
     const session = this.newSession(userId, clientType, false);
     this.table.put(session);
     await this.flushNow(workspaceId);
-    return { sessionId: session.id, heartbeatSeconds: HEARTBEAT_SECONDS };
+    return { sessionId: session.id, heartbeatSeconds: this.heartbeatSeconds };
   }
 
   async heartbeat(workspaceId: string, sessionId: string, userId: string): Promise<boolean> {
@@ -128,7 +125,7 @@ export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
     const sessions = this.table.all();
     const open = new Set(this.ctx.getWebSockets().flatMap((ws) => this.ctx.getTags(ws)));
     const gone = [
-      ...expiredSessions(sessions, Date.now()),
+      ...expiredSessions(sessions, Date.now(), this.heartbeatSeconds),
       ...sessions.filter((s) => s.viaSocket && !open.has(s.id)),
     ];
     if (gone.length === 0) return false;
@@ -157,7 +154,11 @@ export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
   /** The single alarm: the earliest expiry or pending flush. */
   private async scheduleAlarm() {
     const flushDue = this.table.getMeta("flushDueAt");
-    const at = nextAlarmAt(this.table.all(), flushDue === null ? null : Number(flushDue));
+    const at = nextAlarmAt(
+      this.table.all(),
+      flushDue === null ? null : Number(flushDue),
+      this.heartbeatSeconds,
+    );
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(at);
   }
