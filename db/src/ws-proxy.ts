@@ -16,9 +16,6 @@ export interface WsProxy {
   close(): Promise<void>;
 }
 
-/** The frontend Terminate message ('X', length 4), which the driver sends in a frame of its own. */
-const isTerminate = (data: Buffer) => data.length === 5 && data[0] === 0x58 && data.readInt32BE(1) === 4;
-
 /**
  * The WebSocket→TCP bridge the Neon driver needs to reach a Postgres that only speaks TCP.
  * Only loopback targets are allowed: this is a development and test tool, not an open relay.
@@ -37,16 +34,9 @@ export async function startWsProxy(port = 0, host = "127.0.0.1"): Promise<WsProx
     const pending: Buffer[] = [];
     socket.on("connect", () => {
       for (const chunk of pending) socket.write(chunk);
-      if (pending.some(isTerminate)) socket.end();
       pending.length = 0;
     });
-    ws.on("message", (data: Buffer) => {
-      if (socket.connecting) pending.push(data);
-      else socket.write(data);
-      // Postgres closes the connection when it receives Terminate; PGlite's socket server does
-      // not, so the proxy ends it, or every closed pool would leave a connection behind.
-      if (isTerminate(data)) socket.end();
-    });
+    ws.on("message", (data: Buffer) => (socket.connecting ? pending.push(data) : socket.write(data)));
     socket.on("data", (chunk) => ws.send(chunk));
     socket.on("close", () => ws.close());
     socket.on("error", () => ws.close());

@@ -26,6 +26,8 @@ export interface StackOptions {
   /** Enables the VM host's test-only control routes. */
   vmHostControl?: boolean;
   cronEveryMs?: number;
+  /** Extra worker variables (e.g. PRESENCE_HEARTBEAT_SECONDS for a benchmark). */
+  workerVars?: Record<string, string>;
   /** Where log lines go; default stdout with a coloured component prefix. */
   log?: (component: string) => Log;
 }
@@ -84,6 +86,7 @@ export async function startStack(opts: StackOptions = {}) {
       port: await portOr(opts.workerPort),
       log: logger("worker"),
       vars: {
+        ...opts.workerVars,
         DATABASE_URL: db.DATABASE_URL,
         DATABASE_WS_PROXY: db.DATABASE_WS_PROXY,
         ...(vmHost

@@ -3,3 +3,4 @@ export * from "./cloud-workspaces.ts";
 export * from "./enums.ts";
 export * from "./relations.ts";
 export * from "./repositories.ts";
+export * from "./shape-log.ts";

@@ -1,7 +1,11 @@
 import { benchApi } from "./api.ts";
+import { benchHeartbeat } from "./heartbeat.ts";
+import { benchTick } from "./tick.ts";
 
 const benches: Record<string, () => Promise<unknown>> = {
   api: () => benchApi(),
+  tick: () => benchTick(),
+  heartbeat: () => benchHeartbeat(),
 };
 
 const which = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Log } from "./log.ts";
+import { servePglite } from "./pglite-server.ts";
 
 /**
  * PGlite (Postgres compiled to WebAssembly) persisted under `dataDir`, served on a TCP port so the
@@ -10,15 +10,14 @@ import type { Log } from "./log.ts";
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: Log) {
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 64 });
-  await server.start();
-  log(`embedded Postgres (PGlite) on 127.0.0.1:${port}, data in ${dataDir}`);
+  const server = await servePglite(db, port);
+  log(`embedded Postgres (PGlite) on 127.0.0.1:${server.port}, data in ${dataDir}`);
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    /** Connections PGlite's socket server holds open right now. */
-    connections: () => server.getStats().activeConnections,
+    url: `postgres://postgres@127.0.0.1:${server.port}/postgres`,
+    /** Client connections open right now. */
+    connections: () => server.connections(),
     async close() {
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };

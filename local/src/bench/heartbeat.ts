@@ -1,0 +1,58 @@
+import { schema } from "@cw/db";
+import { eq } from "drizzle-orm";
+import { withBenchStack } from "./bench-stack.ts";
+import { fmt, percentile } from "./stats.ts";
+
+const HEARTBEATS = 3_000;
+const IN_FLIGHT = 32;
+const HEARTBEAT_SECONDS = 1;
+
+/**
+ * `pnpm bench heartbeat`: heartbeats per second through one workspace's presence object (over the
+ * HTTP API, 32 in flight), and how long after a session's expiry Postgres reflects it.
+ */
+export async function benchHeartbeat() {
+  return withBenchStack({ workerVars: { PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS) } }, async (ctx) => {
+    const created = await ctx.api("POST", "/v1/workspaces", { repositoryId: ctx.repositoryId, name: "hb", branch: "main" });
+    for (let i = 0; i < 100; i++) {
+      if ((await ctx.api("GET", `/v1/workspaces/${created.id}`)).status === "running") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { sessionId } = await ctx.api("POST", `/v1/workspaces/${created.id}/sessions`, { clientType: "desktop" });
+    const path = `/v1/workspaces/${created.id}/sessions/${sessionId}/heartbeat`;
+
+    let next = 0;
+    const worker = async () => {
+      while (next < HEARTBEATS) {
+        next++;
+        await ctx.api("POST", path);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker)); // warm-up
+    next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+
+    // Expiry: sessions that stop heartbeating, and when Postgres stops showing them.
+    const delays: number[] = [];
+    const sessions = ctx.db.db.select().from(schema.cloudWorkspaceSessions);
+    await ctx.api("DELETE", `/v1/workspaces/${created.id}/sessions/${sessionId}`);
+    for (let i = 0; i < 10; i++) {
+      const joined = await ctx.api("POST", `/v1/workspaces/${created.id}/sessions`, { clientType: "desktop" });
+      const [row] = await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId));
+      const expiresAt = row!.lastHeartbeatAt.getTime() + 3 * HEARTBEAT_SECONDS * 1000;
+      for (;;) {
+        const [still] = await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId));
+        if (!still) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      delays.push(Date.now() - expiresAt);
+    }
+    console.log(`\nheartbeat bench: ${HEARTBEATS} heartbeats, ${IN_FLIGHT} in flight, through one workspace's presence object`);
+    console.log(`  throughput: ${(HEARTBEATS / seconds).toFixed(0)} heartbeats/s (target ≥ 1000/s)`);
+    console.log(
+      `  expiry → Postgres row gone: p50 ${fmt(percentile(delays, 50))}, max ${fmt(Math.max(...delays))} (over ${delays.length} sessions)`,
+    );
+  });
+}
