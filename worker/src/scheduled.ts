@@ -23,12 +23,13 @@ export async function runScheduled(env: Record<string, unknown>, now: Date) {
     presence: presenceDirectory(env),
     now: () => now,
   };
-  const run = async <T>(name: string, job: () => Promise<T>) => {
+  const run = async <T extends object>(name: string, job: () => Promise<T>) => {
+    const t0 = Date.now();
     try {
-      return await job();
+      return { ...(await job()), ms: Date.now() - t0 };
     } catch (err) {
       console.error(`${name} job failed`, err);
-      return { error: err instanceof Error ? err.message : String(err) };
+      return { error: err instanceof Error ? err.message : String(err), ms: Date.now() - t0 };
     }
   };
   try {

@@ -65,8 +65,14 @@ export const cloudWorkspaces = pgTable(
     index("cloud_workspaces_org_page_idx").on(t.organizationId, t.createdAt.desc(), t.id.desc()),
     index("cloud_workspaces_status_active_idx").on(t.status, t.lastActiveAt),
     index("cloud_workspaces_auto_stop_idx").on(t.autoStopAt).where(sql`${t.autoStopAt} is not null`),
-    index("cloud_workspaces_status_checked_idx").on(t.status, t.statusCheckedAt),
-    index("cloud_workspaces_sync_checked_idx").on(t.status, t.syncCheckedAt),
+    // The scheduler's rolling batches (least recently checked first) read these in order, so a tick
+    // costs the batch size, not the fleet size. Each matches its query's predicate and ordering.
+    index("cloud_workspaces_drift_batch_idx")
+      .on(sql`${t.statusCheckedAt} asc nulls first`, t.id)
+      .where(sql`${t.status} <> 'provisioning' and ${t.providerVmId} is not null`),
+    index("cloud_workspaces_git_batch_idx")
+      .on(sql`${t.syncCheckedAt} asc nulls first`, t.id)
+      .where(sql`${t.status} = 'running' and ${t.providerVmId} is not null`),
     uniqueIndex("cloud_workspaces_idempotency_idx")
       .on(t.organizationId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

@@ -19,7 +19,8 @@ export async function withBenchStack<T>(
     dataDir,
     databaseUrl: process.env.DATABASE_URL || undefined,
     cronEveryMs: 3_600_000,
-    log: (c) => (l) => (/error/i.test(l) && !/Request\.cf|getaddrinfo/i.test(l) ? console.error(`[${c}] ${l}`) : undefined),
+    log: (c) => (l) =>
+      /error/i.test(l) && !/Request\.cf|getaddrinfo/i.test(l) ? console.error(`[${c}] ${l}`) : undefined,
     ...opts,
   });
   try {
@@ -51,5 +52,13 @@ async function benchContext(stack: Awaited<ReturnType<typeof startStack>>) {
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
     return text ? JSON.parse(text) : null;
   };
-  return { stack, db, organizationId: token!.organizationId, userId: token!.userId, repositoryId: repo!.id, cloneUrl: repo!.cloneUrl, api };
+  return {
+    stack,
+    db,
+    organizationId: token!.organizationId,
+    userId: token!.userId,
+    repositoryId: repo!.id,
+    cloneUrl: repo!.cloneUrl,
+    api,
+  };
 }

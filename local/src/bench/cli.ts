@@ -1,11 +1,14 @@
 import { benchApi } from "./api.ts";
 import { benchHeartbeat } from "./heartbeat.ts";
+import { benchSync } from "./sync.ts";
 import { benchTick } from "./tick.ts";
 
 const benches: Record<string, () => Promise<unknown>> = {
   api: () => benchApi(),
+  sync: () => benchSync(),
   tick: () => benchTick(),
   heartbeat: () => benchHeartbeat(),
+  terminal: () => import("./terminal.ts").then((m) => m.benchTerminal()),
 };
 
 const which = process.argv.slice(2);

@@ -20,6 +20,7 @@ export async function gitPollJob(deps: Deps) {
   const running = await deps.db
     .select()
     .from(ws)
+    // Same predicate and order as cloud_workspaces_git_batch_idx.
     .where(and(eq(ws.status, "running"), isNotNull(ws.providerVmId)))
     .orderBy(sql`${ws.syncCheckedAt} asc nulls first`, asc(ws.id))
     .limit(GIT_BATCH);

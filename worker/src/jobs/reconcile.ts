@@ -1,5 +1,5 @@
 import { schema } from "@cw/db";
-import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { type ProviderView, reconcile } from "../domain/reconcile.ts";
 import { ProviderError } from "../providers/index.ts";
 import type { Deps } from "../services/deps.ts";
@@ -19,7 +19,8 @@ export async function reconcileJob(deps: Deps, deadlineMs: number) {
   const settled = await deps.db
     .select()
     .from(ws)
-    .where(and(inArray(ws.status, ["running", "paused", "stopped", "error"]), isNotNull(ws.providerVmId)))
+    // Same predicate and order as cloud_workspaces_drift_batch_idx.
+    .where(and(ne(ws.status, "provisioning"), isNotNull(ws.providerVmId)))
     .orderBy(sql`${ws.statusCheckedAt} asc nulls first`, asc(ws.id))
     .limit(DRIFT_BATCH);
   let changed = 0;

@@ -1,6 +1,7 @@
 import { hashApiToken, issueApiToken, schema } from "@cw/db";
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { notFound } from "../domain/problems.ts";
+import { TtlCache } from "../domain/ttl-cache.ts";
 import type { Caller, Deps } from "./deps.ts";
 
 const tokens = schema.apiTokens;
@@ -15,8 +16,20 @@ const tokenView = (t: typeof tokens.$inferSelect) => ({
 
 const USE_RECORD_INTERVAL_MS = 60_000;
 
+/**
+ * Tokens this isolate verified in the last 30 s, so hot paths (heartbeats) need no database round
+ * trip. A token deleted through this isolate is evicted at once; elsewhere it stops working within
+ * the TTL. Per isolate, by design: nothing is shared across requests but this memo.
+ */
+export const AUTH_CACHE_TTL_MS = 30_000;
+const verified = new TtlCache<Caller>(AUTH_CACHE_TTL_MS, 10_000);
+
 /** The caller behind a bearer token, or null; `stale` says its lastUsedAt is worth refreshing. */
 export async function authenticate(deps: Deps, token: string): Promise<(Caller & { stale: boolean }) | null> {
+  const hash = await hashApiToken(token);
+  const now = deps.now().getTime();
+  const cached = verified.get(hash, now);
+  if (cached) return { ...cached, stale: false };
   const [row] = await deps.db
     .select({
       id: tokens.id,
@@ -25,10 +38,12 @@ export async function authenticate(deps: Deps, token: string): Promise<(Caller &
       lastUsedAt: tokens.lastUsedAt,
     })
     .from(tokens)
-    .where(eq(tokens.tokenHash, await hashApiToken(token)));
+    .where(eq(tokens.tokenHash, hash));
   if (!row) return null;
-  const stale = !row.lastUsedAt || deps.now().getTime() - row.lastUsedAt.getTime() > USE_RECORD_INTERVAL_MS;
-  return { organizationId: row.organizationId, userId: row.userId, tokenId: row.id, stale };
+  const caller = { organizationId: row.organizationId, userId: row.userId, tokenId: row.id };
+  verified.set(hash, caller, now);
+  const stale = !row.lastUsedAt || now - row.lastUsedAt.getTime() > USE_RECORD_INTERVAL_MS;
+  return { ...caller, stale };
 }
 
 /** At most one write a minute per token, off the request's critical path. */
@@ -71,4 +86,5 @@ export async function deleteToken(deps: Deps, caller: Caller, id: string) {
     )
     .returning({ id: tokens.id });
   if (!row) throw notFound("token");
+  verified.deleteWhere((caller) => caller.tokenId === id);
 }

@@ -1,0 +1,4 @@
+DROP INDEX "cloud_workspaces_status_checked_idx";--> statement-breakpoint
+DROP INDEX "cloud_workspaces_sync_checked_idx";--> statement-breakpoint
+CREATE INDEX "cloud_workspaces_drift_batch_idx" ON "cloud_workspaces" USING btree ("status_checked_at" asc nulls first,"id") WHERE "cloud_workspaces"."status" <> 'provisioning' and "cloud_workspaces"."provider_vm_id" is not null;--> statement-breakpoint
+CREATE INDEX "cloud_workspaces_git_batch_idx" ON "cloud_workspaces" USING btree ("sync_checked_at" asc nulls first,"id") WHERE "cloud_workspaces"."status" = 'running' and "cloud_workspaces"."provider_vm_id" is not null;
