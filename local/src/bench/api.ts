@@ -1,41 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createDb, schema } from "@cw/db";
-import { eq } from "drizzle-orm";
-import { startStack } from "../stack.ts";
+import { schema } from "@cw/db";
+import { withBenchStack } from "./bench-stack.ts";
 import { fmt, percentile, timeRequests } from "./stats.ts";
 
 /**
  * `pnpm bench api`: p50/p99 of GET /v1/workspaces (1 000 workspaces in the organization, paged)
- * against GET /healthz, on one worker under wrangler dev. Uses DATABASE_URL when set, else PGlite.
+ * against GET /healthz, on one worker under wrangler dev.
  */
 export async function benchApi(opts: { workspaces?: number; requests?: number } = {}) {
   const total = opts.workspaces ?? 1000;
   const n = opts.requests ?? 300;
-  const dataDir = mkdtempSync(join(tmpdir(), "cw-bench-"));
-  const stack = await startStack({
-    dataDir,
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    cronEveryMs: 3_600_000,
-    // Quiet, but a failing worker still explains itself.
-    log: (c) => (l) =>
-      /error/i.test(l) && !/Request\.cf|getaddrinfo/i.test(l) ? console.error(`[${c}] ${l}`) : undefined,
-  });
-  try {
-    const handle = createDb(stack.db);
-    const [token] = await handle.db.select().from(schema.apiTokens).limit(1);
-    const [repo] = await handle.db
-      .select()
-      .from(schema.repositories)
-      .where(eq(schema.repositories.organizationId, token!.organizationId));
+  return withBenchStack({}, async ({ stack, db, organizationId, userId, repositoryId }) => {
     const base = Date.now() - total * 1000;
     for (let i = 0; i < total; i += 250) {
-      await handle.db.insert(schema.cloudWorkspaces).values(
+      await db.db.insert(schema.cloudWorkspaces).values(
         Array.from({ length: Math.min(250, total - i) }, (_, j) => ({
-          organizationId: token!.organizationId,
-          repositoryId: repo!.id,
-          creatorId: token!.userId,
+          organizationId,
+          repositoryId,
+          creatorId: userId,
           name: `bench-${i + j}`,
           branch: "main",
           status: "running" as const,
@@ -44,22 +25,17 @@ export async function benchApi(opts: { workspaces?: number; requests?: number } 
         })),
       );
     }
-    await handle.close();
 
     const headers = { authorization: `Bearer ${stack.token}` };
     const cursors: (string | null)[] = [null];
     const walk = async (i: number) => {
       const cursor = cursors[i % cursors.length];
-      const res = await fetch(
-        `${stack.workerUrl}/v1/workspaces?limit=50${cursor ? `&cursor=${cursor}` : ""}`,
-        {
-          headers,
-        },
-      );
+      const res = await fetch(`${stack.workerUrl}/v1/workspaces?limit=50${cursor ? `&cursor=${cursor}` : ""}`, {
+        headers,
+      });
       const body = (await res.json()) as { nextCursor: string | null };
       if (!res.ok) throw new Error(`list answered ${res.status}`);
-      if (cursors.length < total / 50 && body.nextCursor && i === cursors.length - 1)
-        cursors.push(body.nextCursor);
+      if (cursors.length < total / 50 && body.nextCursor && i === cursors.length - 1) cursors.push(body.nextCursor);
     };
     const health = async () => {
       const res = await fetch(`${stack.workerUrl}/healthz`);
@@ -87,8 +63,5 @@ export async function benchApi(opts: { workspaces?: number; requests?: number } 
     const ratio99 = rows[1][2] / rows[0][2];
     console.log(`  ratio list/trivial: p50 ${ratio50.toFixed(2)}×, p99 ${ratio99.toFixed(2)}× (target ≤ 3)`);
     return { ratio50, ratio99 };
-  } finally {
-    await stack.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }

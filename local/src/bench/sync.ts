@@ -10,7 +10,7 @@ import { fmt, percentile } from "./stats.ts";
 /**
  * `pnpm bench sync`: sync latency of the built-in shape source. A status change written through the
  * API (pause / resume, alternately) until it is visible in a desktop store's snapshot, `changes`
- * times, one at a time. Reported from the API's answer (the change is committed by then) and from
+ * times, one at a time, a random 0–400 ms apart. Reported from the API's answer (the change is committed by then) and from
  * the request's start. Target: p50 ≤ 300 ms, p99 ≤ 1 s. Uses DATABASE_URL when set, else PGlite.
  */
 export async function benchSync(opts: { changes?: number } = {}) {
@@ -75,6 +75,9 @@ export async function benchSync(opts: { changes?: number } = {}) {
     let status = "running";
     for (let i = 0; i < n; i++) {
       const [action, target] = status === "running" ? ["pause", "paused"] : ["resume", "running"];
+      // A random pause first, so each change lands at a random point of the source's poll cycle
+      // (back to back, changes would ride the immediate read that opens every live request).
+      await new Promise((r) => setTimeout(r, Math.random() * 400));
       const seen = visible(target!);
       const t0 = performance.now();
       await api("POST", `/v1/workspaces/${id}/${action}`);

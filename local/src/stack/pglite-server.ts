@@ -130,7 +130,7 @@ export async function servePglite(db: PGlite, port: number, host = "127.0.0.1"):
 
     socket.on("data", (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
-      queue = queue.then(process).catch(() => socket.destroy());
+      queue = queue.then(process).catch(() => void socket.destroy());
     });
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
