@@ -7,6 +7,7 @@ import { repositoryRoutes } from "./routes/repositories.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
+import { shapeRoutes } from "./shape/routes.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -37,5 +38,6 @@ export function createApp() {
   workspaceRoutes(app);
   sessionRoutes(app);
   tokenRoutes(app);
+  shapeRoutes(app);
   return app;
 }

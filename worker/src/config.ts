@@ -15,6 +15,12 @@ const configSchema = z.object({
   PROVIDER_CREATE_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
   SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(900),
   PROVISIONING_DEADLINE_MINUTES: z.coerce.number().int().positive().default(10),
+  // Sync (`GET /v1/shape`): Electric's shape endpoint, else the built-in source from Postgres.
+  ELECTRIC_URL: z.url().optional(),
+  ELECTRIC_SOURCE_ID: z.string().min(1).optional(),
+  ELECTRIC_SOURCE_SECRET: z.string().min(1).optional(),
+  SHAPE_LONG_POLL_MS: z.coerce.number().int().min(100).max(30_000).default(20_000),
+  SHAPE_POLL_MS: z.coerce.number().int().min(10).max(5_000).default(200),
   PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
 });
 

@@ -7,10 +7,14 @@ import { presenceDirectory } from "./presence/directory.ts";
 import { providerFactory } from "./providers/index.ts";
 import type { Deps } from "./services/deps.ts";
 import { revokeExpiredGrants } from "./services/ssh-grants.ts";
+import { compactShapeLog } from "./shape/change-log.ts";
+
+/** How long sync clients can stay away and still resume from their offset instead of refetching. */
+export const SHAPE_LOG_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 /**
- * One Cron Trigger tick: reconcile with the provider, idle auto-stop, git polling, then expired
- * SSH grants. Each job isolates its own per-workspace failures; a job that fails as a whole does
+ * One Cron Trigger tick: reconcile with the provider, idle auto-stop, git polling, expired SSH
+ * grants, then compaction of the sync change log. Each job isolates its own per-workspace failures; a job that fails as a whole does
  * not stop the next one.
  */
 export async function runScheduled(env: Record<string, unknown>, now: Date) {
@@ -40,6 +44,9 @@ export async function runScheduled(env: Record<string, unknown>, now: Date) {
       idleStop: await run("idle-stop", () => idleStopJob(deps)),
       gitPoll: await run("git-poll", () => gitPollJob(deps)),
       grants: await run("grants", () => revokeExpiredGrants(deps)),
+      shapeLog: await run("shape-log", () =>
+        compactShapeLog(deps.db, new Date(now.getTime() - SHAPE_LOG_RETENTION_MS)),
+      ),
     };
   } finally {
     await handle.close();

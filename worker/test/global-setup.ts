@@ -7,6 +7,7 @@ import { createLocalRepository } from "@cw/local/git-repo";
 import { startVmHost } from "@cw/local/vm-host/index";
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
+import { startShapeUpstream } from "./support/shape-upstream.ts";
 
 /**
  * Runs in Node before the workerd tests: a WebSocket proxy in front of the machine's Postgres (the
@@ -66,7 +67,11 @@ export default async function setup(project: TestProject) {
   project.provide("dbProxy", proxy.address);
   project.provide("pgBaseUrl", `postgres://${PG_USER}@${PG_HOST}`);
   project.provide("templateDb", TEMPLATE_DB);
+  // A recording stand-in for Electric, for the shape route's proxy mode (shape-proxy.test.ts).
+  const shapeUpstream = await startShapeUpstream();
+  project.provide("shapeUpstream", shapeUpstream.url);
   return async () => {
+    await shapeUpstream.close();
     await vmHost.close();
     await dropTestDatabases(proxy.address);
     await proxy.close();
@@ -80,6 +85,7 @@ declare module "vitest" {
     sharedDbUrl: string;
     pgBaseUrl: string;
     templateDb: string;
+    shapeUpstream: string;
     vmHost: { url: string; sshHost: string; sshPort: number };
     gitRepo: { cloneUrl: string; mainHead: string; featureHead: string; vmsDir: string };
   }

@@ -1,5 +1,5 @@
 import { schema } from "@cw/db";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDb, sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
@@ -175,5 +175,31 @@ describe("idle auto-stop", () => {
     expect(Date.parse(aged)).toBeLessThan(Date.parse(before));
     await org.api("POST", `/v1/workspaces/${w.id}/sessions`, { clientType: "desktop" });
     expect((await org.api("GET", `/v1/workspaces/${w.id}`)).body.autoStopAt).toBeNull();
+  });
+});
+
+describe("sync change log", () => {
+  it("compacts entries older than the retention window, and only those", async () => {
+    const db = openDb(bindings());
+    const old = crypto.randomUUID();
+    const recent = crypto.randomUUID();
+    try {
+      await db.db.execute(sql`
+        insert into shape_log (shape, organization_id, row_id, operation, created_at) values
+          ('workspaces', ${org.organizationId}, ${old}, 'update', now() - interval '8 days'),
+          ('workspaces', ${org.organizationId}, ${recent}, 'update', now() - interval '1 day')`);
+    } finally {
+      await db.close();
+    }
+    await tick(bindings());
+    const check = openDb(bindings());
+    try {
+      const { rows } = await check.db.execute<{ row_id: string }>(
+        sql`select row_id from shape_log where row_id in (${old}, ${recent})`,
+      );
+      expect(rows.map((r) => r.row_id)).toEqual([recent]);
+    } finally {
+      await check.close();
+    }
   });
 });

@@ -17,9 +17,7 @@ export const shapeLog = pgTable(
   "shape_log",
   {
     seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    txid: bigint("txid", { mode: "number" })
-      .notNull()
-      .default(sql`(pg_current_xact_id()::text::bigint)`),
+    txid: bigint("txid", { mode: "number" }).notNull().default(sql`(pg_current_xact_id()::text::bigint)`),
     /** The shape name the entry belongs to (`workspaces`). */
     shape: text("shape").notNull(),
     /** Readers filter on it: an organization's readers never see another's entries. */

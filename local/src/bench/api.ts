@@ -30,12 +30,16 @@ export async function benchApi(opts: { workspaces?: number; requests?: number } 
     const cursors: (string | null)[] = [null];
     const walk = async (i: number) => {
       const cursor = cursors[i % cursors.length];
-      const res = await fetch(`${stack.workerUrl}/v1/workspaces?limit=50${cursor ? `&cursor=${cursor}` : ""}`, {
-        headers,
-      });
+      const res = await fetch(
+        `${stack.workerUrl}/v1/workspaces?limit=50${cursor ? `&cursor=${cursor}` : ""}`,
+        {
+          headers,
+        },
+      );
       const body = (await res.json()) as { nextCursor: string | null };
       if (!res.ok) throw new Error(`list answered ${res.status}`);
-      if (cursors.length < total / 50 && body.nextCursor && i === cursors.length - 1) cursors.push(body.nextCursor);
+      if (cursors.length < total / 50 && body.nextCursor && i === cursors.length - 1)
+        cursors.push(body.nextCursor);
     };
     const health = async () => {
       const res = await fetch(`${stack.workerUrl}/healthz`);

@@ -10,8 +10,9 @@ import { fmt, percentile } from "./stats.ts";
 /**
  * `pnpm bench sync`: sync latency of the built-in shape source. A status change written through the
  * API (pause / resume, alternately) until it is visible in a desktop store's snapshot, `changes`
- * times, one at a time, a random 0–400 ms apart. Reported from the API's answer (the change is committed by then) and from
- * the request's start. Target: p50 ≤ 300 ms, p99 ≤ 1 s. Uses DATABASE_URL when set, else PGlite.
+ * times, one at a time, a random 0–400 ms apart. Reported from the API's answer (the change is
+ * committed by then) and from the request's start. Target: p50 ≤ 300 ms, p99 ≤ 1 s. Uses
+ * DATABASE_URL when set, else PGlite.
  */
 export async function benchSync(opts: { changes?: number } = {}) {
   const n = opts.changes ?? 200;

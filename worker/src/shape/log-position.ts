@@ -1,0 +1,32 @@
+/**
+ * Offsets of the built-in source: a position `(txid, seq)` in `shape_log`, written `<txid>_<seq>`
+ * (the same two-number form as Electric's `<lsn>_<op>`, so the client needs nothing special).
+ * Entries are read in `(txid, seq)` order; see db/src/schema/shape-log.ts for why.
+ */
+export interface LogPosition {
+  txid: bigint;
+  seq: bigint;
+}
+
+export type RequestedOffset =
+  | { kind: "initial" }
+  | { kind: "now" }
+  | { kind: "position"; position: LogPosition };
+
+export const OFFSET_PATTERN = /^(-1|now|\d{1,19}_\d{1,19})$/;
+
+/** Parses a protocol offset that already matched OFFSET_PATTERN. */
+export function parseOffset(offset: string): RequestedOffset {
+  if (offset === "-1") return { kind: "initial" };
+  if (offset === "now") return { kind: "now" };
+  const [txid, seq] = offset.split("_");
+  return { kind: "position", position: { txid: BigInt(txid!), seq: BigInt(seq!) } };
+}
+
+export const formatOffset = (p: LogPosition) => `${p.txid}_${p.seq}`;
+
+export function comparePositions(a: LogPosition, b: LogPosition): number {
+  if (a.txid !== b.txid) return a.txid < b.txid ? -1 : 1;
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return 0;
+}
