@@ -3,6 +3,7 @@ import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startStack } from "@cw/local/stack";
+import { stackApi } from "@cw/local/stack-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import type { StoreSnapshot, WorkspaceStore } from "../src/core/workspace-store.ts";
@@ -39,18 +40,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${stack.workerUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${stack.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method: string, path: string, body?: unknown) =>
+  stackApi(stack.workerUrl, stack.token).call(method, path, body);
 
 async function createWorkspace(name: string): Promise<string> {
   const res = await api("POST", "/v1/workspaces", { repositoryId, name, branch: "main" });

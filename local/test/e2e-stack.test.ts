@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../src/git-repo.ts";
 import { startStack } from "../src/stack.ts";
+import { stackApi } from "../src/stack-api.ts";
 import { sshExec } from "./support/ssh-exec.ts";
 
 /**
@@ -34,18 +35,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${stack.workerUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${stack.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method: string, path: string, body?: unknown) =>
+  stackApi(stack.workerUrl, stack.token).call(method, path, body);
 
 async function waitForStatus(id: string, status: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

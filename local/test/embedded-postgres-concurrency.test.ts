@@ -24,7 +24,9 @@ it("embedded PGlite answers each of many concurrent connections with its own res
       try {
         for (let i = 0; i < 40; i++) {
           const want = c * 1000 + i;
-          const { rows } = await handle.db.execute<{ v: number; s: string }>(sql`select ${want}::int as v, ${`c${c}`}::text as s`);
+          const { rows } = await handle.db.execute<{ v: number; s: string }>(
+            sql`select ${want}::int as v, ${`c${c}`}::text as s`,
+          );
           if (rows[0]?.v !== want || rows[0]?.s !== `c${c}`) wrong.push(`${want}→${JSON.stringify(rows)}`);
           // A transaction per client must stay isolated from the others' statements.
           await handle.db.transaction(async (tx) => {
@@ -40,7 +42,9 @@ it("embedded PGlite answers each of many concurrent connections with its own res
     const results = await Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
     expect(results.flat()).toEqual([]);
     const check = createDb(env);
-    const { rows } = await check.db.execute<{ count: string }>(sql`select count(*)::text as count from counter`);
+    const { rows } = await check.db.execute<{ count: string }>(
+      sql`select count(*)::text as count from counter`,
+    );
     await check.close();
     expect(rows[0]!.count).toBe(String(8 * 40));
   } finally {

@@ -5,6 +5,7 @@ import { createDb, schema } from "@cw/db";
 import { useNodeWebSocket } from "@cw/db/node";
 import { eq } from "drizzle-orm";
 import { type StackOptions, startStack } from "../stack.ts";
+import { stackApi } from "../stack-api.ts";
 
 /**
  * A throw-away local stack for one benchmark (DATABASE_URL when set, else PGlite), with the seeded
@@ -39,19 +40,7 @@ async function benchContext(stack: Awaited<ReturnType<typeof startStack>>) {
     .select()
     .from(schema.repositories)
     .where(eq(schema.repositories.organizationId, token!.organizationId));
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.workerUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${stack.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const api = stackApi(stack.workerUrl, stack.token).strict;
   return {
     stack,
     db,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createWorkspaceSync } from "../../../desktop/src/core/sync/index.ts";
 import type { StoreSnapshot, WorkspaceStore } from "../../../desktop/src/core/workspace-store.ts";
 import { startStack } from "../stack.ts";
+import { stackApi } from "../stack-api.ts";
 import { fmt, percentile } from "./stats.ts";
 
 /**
@@ -26,19 +27,7 @@ export async function benchSync(opts: { changes?: number } = {}) {
   });
   let store: WorkspaceStore | undefined;
   try {
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${stack.workerUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${stack.token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-      return text ? JSON.parse(text) : null;
-    };
+    const api = stackApi(stack.workerUrl, stack.token).strict;
     const repos = await api("GET", "/v1/repositories");
     const created = await api("POST", "/v1/workspaces", {
       repositoryId: repos.items[0].id,
