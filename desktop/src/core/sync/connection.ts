@@ -29,7 +29,7 @@ export function connectionTracker(opts: {
     }
   }
 
-  const tracked = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const tracked = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const live = url.searchParams.get("live") === "true";
     let settled = false;

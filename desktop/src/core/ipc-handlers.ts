@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { type InvokeChannel, type InvokeKey, type IpcResult, invokeChannels } from "../shared/ipc.ts";
+import { type Caller, type DesktopBackend, failureOf } from "./desktop-backend.ts";
+
+/**
+ * The IPC surface: for every invoke channel, the zod schema of its arguments and the backend call.
+ * Main registers these behind `ipcMain.handle` (after checking the sender); the renderer tests expose
+ * the same functions to Chromium, so both run the same validation and code.
+ */
+const id = z.string().min(1).max(100);
+const terminalId = z.uuid();
+const dimension = z.number().int().min(1).max(2000);
+const autoStopMinutes = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 60);
+
+export const argSchemas = {
+  appState: z.tuple([]),
+  configure: z.tuple([
+    z.object({ apiUrl: z.string().min(1).max(2048), token: z.string().min(1).max(1024) }).strict(),
+  ]),
+  listRepositories: z.tuple([]),
+  addRepository: z.tuple([
+    z
+      .object({
+        cloneUrl: z.string().min(1).max(2048),
+        name: z.string().max(100).optional(),
+        defaultBranch: z.string().max(255).optional(),
+      })
+      .strict(),
+  ]),
+  createWorkspace: z.tuple([
+    z
+      .object({
+        repositoryId: id,
+        name: z.string().min(1).max(100),
+        branch: z.string().min(1).max(255),
+        autoStopMinutes,
+      })
+      .strict(),
+  ]),
+  pauseWorkspace: z.tuple([id]),
+  resumeWorkspace: z.tuple([id]),
+  stopWorkspace: z.tuple([id]),
+  deleteWorkspace: z.tuple([id]),
+  keepAlive: z.tuple([id]),
+  openTerminalWindow: z.tuple([id]),
+  chooseFolder: z.tuple([]),
+  inspectWorktree: z.tuple([z.string().min(1).max(4096)]),
+  enableCloud: z.tuple([z.object({ path: z.string().min(1).max(4096), autoStopMinutes }).strict()]),
+  terminalOpen: z.tuple([z.object({ workspaceId: id, cols: dimension, rows: dimension }).strict()]),
+  // A paste can be large, but not unbounded.
+  terminalWrite: z.tuple([terminalId, z.string().max(4 * 1024 * 1024)]),
+  terminalResize: z.tuple([terminalId, dimension, dimension]),
+  terminalClose: z.tuple([terminalId]),
+} satisfies Record<InvokeKey, z.ZodTuple>;
+
+type Args<K extends InvokeKey> = z.infer<(typeof argSchemas)[K]>;
+type Handlers = { [K in InvokeKey]: (caller: Caller, ...args: Args<K>) => unknown };
+
+export type IpcHandler = (caller: Caller, rawArgs: unknown[]) => Promise<IpcResult<unknown>>;
+
+export function createIpcHandlers(backend: DesktopBackend): Map<InvokeChannel, IpcHandler> {
+  const handlers: Handlers = {
+    appState: () => backend.state(),
+    configure: (_c, input) => backend.configure(input),
+    listRepositories: () => backend.listRepositories(),
+    addRepository: (_c, input) => backend.addRepository(input),
+    createWorkspace: (_c, input) => backend.createWorkspace(input),
+    pauseWorkspace: (_c, wid) => backend.lifecycle("pause", wid),
+    resumeWorkspace: (_c, wid) => backend.lifecycle("resume", wid),
+    stopWorkspace: (_c, wid) => backend.lifecycle("stop", wid),
+    deleteWorkspace: (_c, wid) => backend.lifecycle("delete", wid),
+    keepAlive: (_c, wid) => backend.keepAlive(wid),
+    openTerminalWindow: (_c, wid) => backend.openTerminalWindow(wid),
+    chooseFolder: () => backend.chooseFolder(),
+    inspectWorktree: (_c, path) => backend.inspectWorktree(path),
+    enableCloud: (_c, input) => backend.enableCloud(input),
+    terminalOpen: (c, input) => backend.openTerminal(c, input),
+    terminalWrite: (c, tid, data) => backend.terminalWrite(c, tid, data),
+    terminalResize: (c, tid, cols, rows) => backend.terminalResize(c, tid, cols, rows),
+    terminalClose: (c, tid) => backend.terminalClose(c, tid),
+  };
+
+  const table = new Map<InvokeChannel, IpcHandler>();
+  for (const key of Object.keys(invokeChannels) as InvokeKey[]) {
+    const schema: z.ZodTuple = argSchemas[key];
+    const run = handlers[key] as (caller: Caller, ...args: unknown[]) => unknown;
+    table.set(invokeChannels[key], async (caller, rawArgs) => {
+      const parsed = schema.safeParse(rawArgs);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return {
+          ok: false,
+          error: { message: `Invalid ${key} request: ${issue?.path.join(".")} ${issue?.message}` },
+        };
+      }
+      try {
+        const value = await run(caller, ...(parsed.data as unknown[]));
+        return { ok: true, value: value ?? null };
+      } catch (err) {
+        return { ok: false, error: failureOf(err) };
+      }
+    });
+  }
+  return table;
+}

@@ -1,0 +1,366 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { planAutoStopWarnings, warningText } from "../src/core/auto-stop-warning.ts";
+import type { DesktopBackend } from "../src/core/desktop-backend.ts";
+import { createIpcHandlers } from "../src/core/ipc-handlers.ts";
+import { parseSettings, SettingsError } from "../src/core/settings.ts";
+import {
+  fileHostKeyStore,
+  fingerprintOf,
+  HostKeyMismatchError,
+  hostIdOf,
+  verifyHostKey,
+} from "../src/core/ssh/host-keys.ts";
+import { OutputBatcher } from "../src/core/ssh/output-batcher.ts";
+import { chooseTokenStore } from "../src/core/token-store.ts";
+import { TRAY_MAX_WORKSPACES, trayMenuModel } from "../src/core/tray-menu.ts";
+import type { StoreSnapshot, WorkspaceRow } from "../src/core/workspace-store.ts";
+import { cloneUrlOf, remoteKey } from "../src/core/worktree.ts";
+import { invokeChannels } from "../src/shared/ipc.ts";
+import { uiActions } from "../src/shared/workspace-actions.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "cw-desktop-units-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function row(over: Partial<WorkspaceRow> = {}): WorkspaceRow {
+  return {
+    id: "ws-1",
+    organizationId: "org",
+    repositoryId: "repo",
+    name: "api",
+    branch: "feature",
+    providerType: "freestyle",
+    status: "running",
+    statusMessage: null,
+    operation: null,
+    connectedCount: 0,
+    autoStopMinutes: 30,
+    autoStopAction: "pause",
+    autoStopAt: null,
+    lastActiveAt: "2026-01-01T10:00:00.000Z",
+    syncStatus: "up_to_date",
+    syncMessage: null,
+    localHeadSha: null,
+    remoteHeadSha: null,
+    createdAt: "2026-01-01T09:00:00.000Z",
+    updatedAt: "2026-01-01T10:00:00.000Z",
+    ...over,
+  };
+}
+
+const snapshot = (
+  workspaces: WorkspaceRow[],
+  connection: StoreSnapshot["connection"] = "live",
+): StoreSnapshot => ({
+  workspaces,
+  connection,
+  lastUpdatedAt: null,
+  links: [],
+});
+
+describe("tray menu model", () => {
+  it("lists each workspace with status, branch and connected count, and actions allowed by its status", () => {
+    const items = trayMenuModel({
+      configured: true,
+      problem: null,
+      store: snapshot([
+        row({ id: "a", name: "api", status: "running", connectedCount: 2 }),
+        row({ id: "b", name: "web", branch: "main", status: "paused" }),
+      ]),
+    });
+    const subs = items.filter((i) => i.kind === "submenu");
+    expect(subs.map((s) => s.label)).toEqual([
+      "● api — feature · Running · 2 connected",
+      "◐ web — main · Paused",
+    ]);
+    const actions = (i: number) =>
+      subs[i]!.kind === "submenu"
+        ? subs[i]!.items.flatMap((x) => (x.kind === "action" ? [`${x.label}:${x.enabled}`] : []))
+        : [];
+    expect(actions(0)).toEqual(["Open terminal:true", "Pause:true", "Stop:true"]);
+    expect(actions(1)).toEqual(["Open terminal:false", "Resume:true", "Stop:true"]);
+    const running = subs[0]!.kind === "submenu" ? subs[0]!.items[0] : null;
+    expect(running).toMatchObject({ command: { type: "workspace", action: "terminal", workspaceId: "a" } });
+    expect(items.filter((i) => i.kind === "action").map((i) => (i.kind === "action" ? i.label : ""))).toEqual(
+      ["New cloud workspace…", "Enable cloud for a folder…", "Open window", "Quit"],
+    );
+  });
+
+  it("offers nothing on a workspace with an operation in flight, and shows errors' messages", () => {
+    const items = trayMenuModel({
+      configured: true,
+      problem: null,
+      store: snapshot([
+        row({ id: "a", operation: "stopping" }),
+        row({ id: "b", status: "error", statusMessage: "VM failed to boot" }),
+      ]),
+    });
+    const [busy, broken] = items.filter((i) => i.kind === "submenu");
+    expect(busy!.label).toContain("(stopping…)");
+    if (busy!.kind !== "submenu" || broken!.kind !== "submenu") throw new Error("submenus expected");
+    expect(busy!.items.filter((i) => i.kind === "action" && i.enabled)).toEqual([]);
+    expect(broken!.items).toContainEqual({ kind: "label", label: "VM failed to boot" });
+  });
+
+  it("caps the list, and says when it is not set up, offline or empty", () => {
+    const many = Array.from({ length: TRAY_MAX_WORKSPACES + 3 }, (_, i) =>
+      row({ id: `w${i}`, name: `w${i}` }),
+    );
+    const capped = trayMenuModel({ configured: true, problem: null, store: snapshot(many) });
+    expect(capped.filter((i) => i.kind === "submenu")).toHaveLength(TRAY_MAX_WORKSPACES);
+    expect(capped).toContainEqual(expect.objectContaining({ label: "3 more… (open window)" }));
+
+    const notSetUp = trayMenuModel({ configured: false, problem: null, store: null });
+    expect(notSetUp[0]).toEqual({ kind: "label", label: "Not set up: add the API URL and a token" });
+    expect(notSetUp).toContainEqual(
+      expect.objectContaining({ label: "New cloud workspace…", enabled: false }),
+    );
+
+    expect(
+      trayMenuModel({ configured: true, problem: null, store: snapshot([row()], "offline") })[0],
+    ).toEqual({
+      kind: "label",
+      label: "Offline — last known state",
+    });
+    expect(trayMenuModel({ configured: true, problem: null, store: snapshot([]) })[0]).toEqual({
+      kind: "label",
+      label: "No workspaces yet",
+    });
+  });
+});
+
+describe("auto-stop warning timing", () => {
+  const at = "2026-01-01T10:30:00.000Z";
+  const now = (iso: string) => new Date(iso);
+
+  it("warns once, lead minutes before autoStopAt, and schedules the next check until then", () => {
+    const rows = [row({ autoStopAt: at })];
+    const early = planAutoStopWarnings(rows, new Map(), now("2026-01-01T10:20:00.000Z"), 5);
+    expect(early.warnings).toEqual([]);
+    expect(early.nextCheckAt?.toISOString()).toBe("2026-01-01T10:25:00.000Z");
+
+    const due = planAutoStopWarnings(rows, early.warned, now("2026-01-01T10:25:00.000Z"), 5);
+    expect(due.warnings).toEqual([
+      { workspaceId: "ws-1", name: "api", autoStopAt: at, action: "pause", minutesLeft: 5 },
+    ]);
+    expect(warningText(due.warnings[0]!).title).toBe("api will pause in 5 minutes");
+
+    const again = planAutoStopWarnings(rows, due.warned, now("2026-01-01T10:27:00.000Z"), 5);
+    expect(again.warnings).toEqual([]);
+    expect(again.warned.get("ws-1")).toBe(at);
+  });
+
+  it("re-arms when activity moves autoStopAt, and ignores rows without one or long past", () => {
+    const warned = new Map([["ws-1", at]]);
+    const moved = "2026-01-01T11:00:00.000Z";
+    const plan = planAutoStopWarnings(
+      [row({ autoStopAt: moved })],
+      warned,
+      now("2026-01-01T10:56:00.000Z"),
+      5,
+    );
+    expect(plan.warnings.map((w) => w.minutesLeft)).toEqual([4]);
+
+    const none = planAutoStopWarnings(
+      [
+        row({ id: "connected", autoStopAt: null, connectedCount: 1 }),
+        row({ id: "paused", status: "paused", autoStopAt: at }),
+        row({ id: "past", autoStopAt: "2026-01-01T10:00:00.000Z" }),
+      ],
+      new Map(),
+      now("2026-01-01T10:29:00.000Z"),
+      5,
+    );
+    expect(none.warnings).toEqual([]);
+    expect(none.nextCheckAt).toBeNull();
+    // Just past the moment (the cron has not acted yet): still worth a warning.
+    const late = planAutoStopWarnings(
+      [row({ autoStopAt: at })],
+      new Map(),
+      now("2026-01-01T10:30:20.000Z"),
+      5,
+    );
+    expect(late.warnings[0]?.minutesLeft).toBe(0);
+    expect(warningText(late.warnings[0]!).title).toBe("api will pause any moment now");
+  });
+});
+
+describe("settings schema", () => {
+  it("fills defaults and normalizes the API URL", () => {
+    const s = parseSettings({ apiUrl: "https://cw.example.com/" });
+    expect(s.apiUrl).toBe("https://cw.example.com");
+    expect(s.terminal).toEqual({
+      fontSize: 13,
+      fontFamily: expect.any(String),
+      scrollback: 5000,
+    });
+    expect(s.autoStopWarningMinutes).toBe(5);
+    expect(parseSettings(undefined).apiUrl).toBeNull();
+  });
+
+  it("names every bad field, and lets CW_API_URL override the file", () => {
+    expect(() => parseSettings({ apiUrl: "ftp://x", terminal: { fontSize: 2 } })).toThrow(SettingsError);
+    expect(() => parseSettings({ apiUrl: "ftp://x", terminal: { fontSize: 2 } })).toThrow(
+      /apiUrl: must start with http:\/\/ or https:\/\/; terminal\.fontSize: /,
+    );
+    expect(parseSettings({ apiUrl: "http://a" }, { CW_API_URL: "http://b:8787" }).apiUrl).toBe(
+      "http://b:8787",
+    );
+  });
+});
+
+describe("output batcher", () => {
+  it("decodes a UTF-8 character split across chunks intact", async () => {
+    const out: string[] = [];
+    const b = new OutputBatcher((t) => out.push(t), { intervalMs: 0 });
+    const bytes = Buffer.from("a€b😀c", "utf8");
+    // One byte at a time: every multi-byte character is split.
+    for (const byte of bytes) b.push(Uint8Array.of(byte));
+    await new Promise((r) => setImmediate(r));
+    b.end();
+    expect(out.join("")).toBe("a€b😀c");
+    expect(out.join("")).not.toContain("\uFFFD");
+  });
+
+  it("coalesces a burst into one flush and sends a lone keystroke echo without waiting", async () => {
+    const out: string[] = [];
+    const b = new OutputBatcher((t) => out.push(t), { intervalMs: 20 });
+    for (let i = 0; i < 100; i++) b.push(Buffer.from("x"));
+    expect(out).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(out).toEqual(["x".repeat(100)]);
+    // Right after a flush, more output waits for the interval...
+    b.push(Buffer.from("y"));
+    await new Promise((r) => setImmediate(r));
+    expect(out).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(out).toEqual(["x".repeat(100), "y"]);
+    // ...but after a quiet period a single echo goes out within the same turn.
+    await new Promise((r) => setTimeout(r, 30));
+    b.push(Buffer.from("z"));
+    await new Promise((r) => setImmediate(r));
+    expect(out.at(-1)).toBe("z");
+  });
+
+  it("flushes at once at the size cap", () => {
+    const out: string[] = [];
+    const b = new OutputBatcher((t) => out.push(t), { maxChars: 10 });
+    b.push(Buffer.from("0123456789ab"));
+    expect(out).toEqual(["0123456789ab"]);
+  });
+});
+
+describe("host key pinning", () => {
+  it("pins on first use, accepts the same key, refuses a changed one with a clear error", async () => {
+    const file = join(tmp, "host-keys.json");
+    const store = fileHostKeyStore(file);
+    const id = hostIdOf("vm-ssh.example", 22);
+    const a = fingerprintOf(Buffer.from("key-a"));
+    const b = fingerprintOf(Buffer.from("key-b"));
+    await verifyHostKey(store, id, a);
+    await verifyHostKey(store, id, a);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // A fresh store reads the pin back from the file.
+    const err = await verifyHostKey(fileHostKeyStore(file), id, b).catch((e) => e);
+    expect(err).toBeInstanceOf(HostKeyMismatchError);
+    expect(err.message).toContain(
+      `The SSH host key of vm-ssh.example:22 has changed (pinned ${a}, now ${b})`,
+    );
+    expect(hostIdOf("::1", 2222)).toBe("[::1]:2222");
+    expect(a).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it("refuses to trust anything when the pin file is corrupt", async () => {
+    const file = join(tmp, "corrupt.json");
+    writeFileSync(file, JSON.stringify({ version: 1, hosts: { x: 5 } }));
+    await expect(verifyHostKey(fileHostKeyStore(file), "x", "SHA256:abc")).rejects.toThrow(/not valid/);
+  });
+});
+
+describe("token storage", () => {
+  it("encrypts with the keychain cipher, and falls back to a flagged owner-only plain file", async () => {
+    const cipher = {
+      encrypt: (s: string) => Buffer.from([...Buffer.from(s)].map((c) => c ^ 0x5a)),
+      decrypt: (b: Buffer) => Buffer.from([...b].map((c) => c ^ 0x5a)).toString(),
+    };
+    const enc = chooseTokenStore(join(tmp, "k"), cipher);
+    expect(enc.kind).toBe("keychain");
+    await enc.write("cwk_secret");
+    expect(readFileSync(join(tmp, "k", "token.enc")).toString()).not.toContain("cwk_secret");
+    expect(await enc.read()).toBe("cwk_secret");
+
+    const plain = chooseTokenStore(join(tmp, "p"), null);
+    expect(plain.kind).toBe("plain-file");
+    expect(await plain.read()).toBeNull();
+    await plain.write("cwk_plain");
+    expect(statSync(join(tmp, "p", "token.txt")).mode & 0o777).toBe(0o600);
+    expect(await plain.read()).toBe("cwk_plain");
+    await plain.clear();
+    expect(await plain.read()).toBeNull();
+  });
+});
+
+describe("IPC handlers", () => {
+  it("validate arguments before anything runs, and carry errors as messages", async () => {
+    const calls: unknown[][] = [];
+    const backend = new Proxy(
+      {},
+      {
+        get:
+          (_t, name) =>
+          (...args: unknown[]) => {
+            calls.push([name, ...args]);
+            if (name === "lifecycle") throw new Error("Not allowed now");
+            return { id: "x" };
+          },
+      },
+    ) as DesktopBackend;
+    const handlers = createIpcHandlers(backend);
+    expect([...handlers.keys()].sort()).toEqual(Object.values(invokeChannels).sort());
+    const caller = { id: 1, emit: () => {} };
+
+    const bad = await handlers.get(invokeChannels.terminalResize)!(caller, ["not-a-uuid", 80, 24]);
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^Invalid terminalResize request/) },
+    });
+    const extra = await handlers.get(invokeChannels.createWorkspace)!(caller, [
+      { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5, providerType: "fly" },
+    ]);
+    expect(extra.ok).toBe(false);
+    expect(calls).toEqual([]);
+
+    const good = await handlers.get(invokeChannels.createWorkspace)!(caller, [
+      { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5 },
+    ]);
+    expect(good).toEqual({ ok: true, value: { id: "x" } });
+    expect(await handlers.get(invokeChannels.pauseWorkspace)!(caller, ["w"])).toEqual({
+      ok: false,
+      error: { message: "Not allowed now" },
+    });
+    expect(calls).toEqual([
+      ["createWorkspace", { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5 }],
+      ["lifecycle", "pause", "w"],
+    ]);
+  });
+});
+
+describe("small pure helpers", () => {
+  it("match remotes however they are spelled", () => {
+    expect(remoteKey("git@github.com:Acme/api.git")).toBe(remoteKey("https://github.com/Acme/api"));
+    expect(remoteKey("ssh://git@GitHub.com/Acme/api.git/")).toBe("github.com/Acme/api");
+    expect(remoteKey("https://github.com/acme/api")).not.toBe(remoteKey("https://github.com/acme/web"));
+    expect(cloneUrlOf("/srv/git/api.git", "/home/me/api")).toBe("file:///srv/git/api.git");
+    expect(cloneUrlOf("../api.git", "/home/me/api")).toBe("file:///home/me/api.git");
+    expect(cloneUrlOf("git@github.com:a/b.git", "/x")).toBe("git@github.com:a/b.git");
+  });
+
+  it("offer UI actions per status", () => {
+    expect(uiActions(row({ status: "running" }))).toEqual(["pause", "stop", "delete", "terminal"]);
+    expect(uiActions(row({ status: "provisioning" }))).toEqual(["delete"]);
+    expect(uiActions(row({ status: "stopped" }))).toEqual(["resume", "delete"]);
+    expect(uiActions(row({ status: "running", operation: "pausing" }))).toEqual([]);
+  });
+});
