@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +7,7 @@ import ssh2, { type ClientChannel } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVmHost, type VmHost } from "../src/vm-host/index.ts";
 import { createGitFixture, type GitFixture } from "../src/vm-host/testing.ts";
+import { procState, waitFor } from "./support/processes.ts";
 
 const API_KEY = "ssh-test-key";
 
@@ -113,24 +113,6 @@ function shellReader(stream: ClientChannel) {
     }
     throw new Error(`timed out waiting for ${pattern}; got: ${JSON.stringify(buffer)}`);
   };
-}
-
-function procState(pid: number): string {
-  try {
-    const stat = execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim();
-    return stat.startsWith("Z") ? "" : stat;
-  } catch {
-    return "";
-  }
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 async function grantToken(targetVmId: string, allowedUsers?: string[]) {

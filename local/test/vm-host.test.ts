@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { Errors, Freestyle } from "freestyle-sandboxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVmHost, type VmHost } from "../src/vm-host/index.ts";
 import { controlClient, createGitFixture, type GitFixture } from "../src/vm-host/testing.ts";
+import { procState, waitFor } from "./support/processes.ts";
 
 const API_KEY = "local-test-key";
 
@@ -20,28 +20,6 @@ async function boot(): Promise<void> {
   host = await startVmHost({ dataDir, apiKey: API_KEY, control: true });
   fs = new Freestyle({ apiKey: API_KEY, baseUrl: host.url });
   control = controlClient(host.url);
-}
-
-/**
- * `ps` state letters of a pid, or "" once it is gone. A zombie counts as gone: orphans are
- * reparented to PID 1, which in a container may never reap them.
- */
-function procState(pid: number): string {
-  try {
-    const stat = execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim();
-    return stat.startsWith("Z") ? "" : stat;
-  } catch {
-    return "";
-  }
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 async function createRepoVm(rev = "feature") {

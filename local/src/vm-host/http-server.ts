@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { CallLog } from "./control-routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import type { FaultInjector } from "./faults.ts";
+import { listen } from "./listen.ts";
 import { matchRoute, type Route } from "./router.ts";
 
 export interface HttpServerOptions {
@@ -94,14 +94,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       if (!res.headersSent) send(res, 500, errorBody("INTERNAL_ERROR", String(e)));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port, opts.host);
   const hostForUrl = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   return {
     url: `http://${hostForUrl}:${port}`,

@@ -1,7 +1,7 @@
-import type { AddressInfo } from "node:net";
 import ssh2, { type AuthContext, type Connection, type ServerChannel, type Session } from "ssh2";
 import type { IdentityStore } from "./identities.ts";
 import { VM_ID_PATTERN } from "./ids.ts";
+import { listen } from "./listen.ts";
 import type { VmRegistry } from "./vm-registry.ts";
 import { exitStatus, type PtyOptions } from "./vm-spawn.ts";
 
@@ -223,14 +223,7 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port, opts.host);
 
   return {
     port,

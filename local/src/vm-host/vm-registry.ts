@@ -61,6 +61,19 @@ interface Vm {
   idleSuspendPending: boolean;
 }
 
+/** The in-memory half of a VM, which never reaches the state file. */
+function freshRuntime() {
+  return {
+    lastActivity: Date.now(),
+    sessions: new Set<number>(),
+    inflight: 0,
+    connections: new Set<Closable>(),
+    stateOverride: null,
+    queue: Promise.resolve() as Promise<unknown>,
+    idleSuspendPending: false,
+  };
+}
+
 export interface VmRegistryOptions {
   dataDir: string;
   log: (line: string) => void;
@@ -94,13 +107,7 @@ export class VmRegistry {
         ...s,
         state,
         vmInstanceId: state === "stopped" ? s.vmInstanceId : randomInstanceId(),
-        lastActivity: Date.now(),
-        sessions: new Set(),
-        inflight: 0,
-        connections: new Set(),
-        stateOverride: null,
-        queue: Promise.resolve(),
-        idleSuspendPending: false,
+        ...freshRuntime(),
       });
     }
     this.idleTimer = setInterval(
@@ -171,13 +178,7 @@ export class VmRegistry {
       users: spec.users,
       repos: spec.repos,
       createdAt: new Date().toISOString(),
-      lastActivity: Date.now(),
-      sessions: new Set(),
-      inflight: 0,
-      connections: new Set(),
-      stateOverride: null,
-      queue: Promise.resolve(),
-      idleSuspendPending: false,
+      ...freshRuntime(),
     };
     this.vms.set(id, vm);
     return this.serialize(vm, async () => {
