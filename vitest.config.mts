@@ -37,6 +37,8 @@ export default defineConfig({
                 DATABASE_URL: inject("sharedDbUrl"),
                 DATABASE_WS_PROXY: inject("dbProxy"),
                 FREESTYLE_API_KEY: "test-key",
+                // Short, so the create-deadline test is quick; local creates take well under it.
+                PROVIDER_CREATE_TIMEOUT_MS: "3000",
                 FREESTYLE_API_URL: inject("vmHost").url,
                 FREESTYLE_SSH_HOST: inject("vmHost").sshHost,
                 FREESTYLE_SSH_PORT: String(inject("vmHost").sshPort),

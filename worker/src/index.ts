@@ -2,6 +2,7 @@ import { createApp } from "./app.ts";
 import { runScheduled } from "./scheduled.ts";
 
 export { WorkspacePresence } from "./presence/workspace-presence.ts";
+export { WorkspaceProvisioner } from "./provisioning/workspace-provisioner.ts";
 
 const app = createApp();
 

@@ -1,11 +1,7 @@
-import { createDb } from "@cw/db";
-import { parseConfig } from "./config.ts";
+import { openDeps } from "./deps-factory.ts";
 import { gitPollJob } from "./jobs/git-poll.ts";
 import { idleStopJob } from "./jobs/idle-stop.ts";
 import { reconcileJob } from "./jobs/reconcile.ts";
-import { presenceDirectory } from "./presence/directory.ts";
-import { providerFactory } from "./providers/index.ts";
-import type { Deps } from "./services/deps.ts";
 import { revokeExpiredGrants } from "./services/ssh-grants.ts";
 import { compactShapeLog } from "./shape/change-log.ts";
 
@@ -18,15 +14,8 @@ export const SHAPE_LOG_RETENTION_MS = 7 * 24 * 60 * 60_000;
  * not stop the next one.
  */
 export async function runScheduled(env: Record<string, unknown>, now: Date) {
-  const config = parseConfig(env);
-  const handle = createDb(config);
-  const deps: Deps = {
-    db: handle.db,
-    providers: providerFactory(config),
-    config,
-    presence: presenceDirectory(env),
-    now: () => now,
-  };
+  const { deps, close } = openDeps(env, () => now);
+  const { config } = deps;
   const run = async <T extends object>(name: string, job: () => Promise<T>) => {
     const t0 = Date.now();
     try {
@@ -49,6 +38,6 @@ export async function runScheduled(env: Record<string, unknown>, now: Date) {
       ),
     };
   } finally {
-    await handle.close();
+    await close();
   }
 }

@@ -1,12 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase } from "./support/database.ts";
+import { sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
 import { vmHost } from "./support/vm-host.ts";
 
 let org: Org;
 
 beforeAll(async () => {
-  org = await setupOrg((await freshDatabase()).env, "race");
+  org = await setupOrg(sharedDatabase().env, "race");
 });
 
 afterEach(() => vmHost.clearFaults());

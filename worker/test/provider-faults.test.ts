@@ -3,8 +3,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.ts";
 import { providerFactory } from "../src/providers/index.ts";
 import { apiClient } from "./support/api.ts";
-import { freshDatabase } from "./support/database.ts";
-import { createRunning, type Org, setupOrg } from "./support/org.ts";
+import { sharedDatabase } from "./support/database.ts";
+import { createRunning, type Org, settled, setupOrg } from "./support/org.ts";
 import { vmHost } from "./support/vm-host.ts";
 
 let bindings: Record<string, string>;
@@ -12,11 +12,9 @@ let org: Org;
 
 beforeAll(async () => {
   // A short deadline so the timeout cases stay fast.
-  bindings = {
-    ...(await freshDatabase()).env,
-    PROVIDER_TIMEOUT_MS: "400",
-    PROVIDER_CREATE_TIMEOUT_MS: "1500",
-  };
+  // Request-path calls get a short deadline here; creates run in the provisioner object, whose
+  // deadline is the project's binding (PROVIDER_CREATE_TIMEOUT_MS in vitest.config.mts).
+  bindings = { ...sharedDatabase().env, PROVIDER_TIMEOUT_MS: "400" };
   org = await setupOrg(bindings, "faults");
 });
 
@@ -37,7 +35,7 @@ describe("provider faults become workspaces in error, never 500s", () => {
     });
     const res = await create("boom");
     expect(res.status).toBe(202);
-    const ws = (await org.api("GET", `/v1/workspaces/${res.body.id}`)).body;
+    const ws = await settled(org, res.body.id);
     expect(ws).toMatchObject({
       status: "error",
       providerVmId: null,
@@ -49,11 +47,11 @@ describe("provider faults become workspaces in error, never 500s", () => {
   });
 
   it("create past its deadline → error saying so", async () => {
-    await vmHost.addFault({ method: "POST", path: "^/v1/vms$", delayMs: 2500, times: 1 });
+    await vmHost.addFault({ method: "POST", path: "^/v1/vms$", delayMs: 4500, times: 1 });
     const res = await create("slow");
-    const ws = (await org.api("GET", `/v1/workspaces/${res.body.id}`)).body;
+    const ws = await settled(org, res.body.id);
     expect(ws.status).toBe("error");
-    expect(ws.statusMessage).toMatch(/did not answer create within 1500 ms/);
+    expect(ws.statusMessage).toMatch(/did not answer create within 3000 ms/);
   });
 
   it("an account without persistent VMs → error naming that", async () => {
@@ -65,7 +63,7 @@ describe("provider faults become workspaces in error, never 500s", () => {
       message: "plan",
       times: 1,
     });
-    const ws = (await org.api("GET", `/v1/workspaces/${(await create("sticky")).body.id}`)).body;
+    const ws = await settled(org, (await create("sticky")).body.id);
     expect(ws.status).toBe("error");
     expect(ws.statusMessage).toMatch(/does not allow persistent VMs/);
   });

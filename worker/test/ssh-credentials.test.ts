@@ -8,14 +8,14 @@ import { schema } from "@cw/db";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import worker from "../src/index.ts";
-import { freshDatabase, openDb } from "./support/database.ts";
+import { openDb, sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
 
 let bindings: { DATABASE_URL: string; DATABASE_WS_PROXY: string };
 let org: Org;
 
 beforeAll(async () => {
-  bindings = (await freshDatabase()).env;
+  bindings = sharedDatabase().env;
   org = await setupOrg(bindings, "ssh");
 });
 

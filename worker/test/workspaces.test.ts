@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { freshDatabase } from "./support/database.ts";
-import { createRunning, type Org, setupOrg } from "./support/org.ts";
+import { sharedDatabase } from "./support/database.ts";
+import { createRunning, type Org, settled, setupOrg } from "./support/org.ts";
 import { vmHost } from "./support/vm-host.ts";
 
 let bindings: Record<string, string>;
@@ -8,7 +8,7 @@ let a: Org;
 let b: Org;
 
 beforeAll(async () => {
-  bindings = (await freshDatabase()).env;
+  bindings = sharedDatabase().env;
   a = await setupOrg(bindings, "a");
   b = await setupOrg(bindings, "b");
 });
@@ -107,6 +107,7 @@ describe("idempotent create", () => {
     expect(one.status).toBe(202);
     expect(two.status).toBe(202);
     expect(two.body.id).toBe(one.body.id);
+    expect((await settled(a, one.body.id)).status).toBe("running");
     const creates = (await vmHost.calls()).filter((c) => c.method === "POST" && c.path === "/v1/vms");
     expect(creates).toHaveLength(1);
   });
@@ -160,6 +161,7 @@ describe("read and update", () => {
       });
       ids.push(res.body.id);
     }
+    for (const id of ids) await settled(org, id);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

@@ -1,32 +1,22 @@
-import { createDb } from "@cw/db";
 import type { MiddlewareHandler } from "hono";
-import { parseConfig } from "../config.ts";
+import { openDeps } from "../deps-factory.ts";
 import { unauthorized } from "../domain/problems.ts";
-import { presenceDirectory } from "../presence/directory.ts";
-import { providerFactory } from "../providers/index.ts";
 import { authenticate, recordTokenUse } from "../services/api-tokens.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /**
- * Per request: configuration, a database pool, providers and the clock. The pool is closed after
+ * Per request: configuration, a database pool, providers, bindings and the clock. The pool is closed after
  * the response and after any deferred work, through waitUntil (nothing is shared across requests).
  */
 export const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const config = parseConfig(c.env);
-  const handle = createDb(config);
+  const { deps, close } = openDeps(c.env);
   const deferred: Promise<unknown>[] = [];
-  c.set("deps", {
-    db: handle.db,
-    providers: providerFactory(config),
-    config,
-    presence: presenceDirectory(c.env),
-    now: () => new Date(),
-  });
+  c.set("deps", deps);
   c.set("defer", (work) => deferred.push(work.catch((err) => console.error("deferred work failed", err))));
   try {
     await next();
   } finally {
-    const closing = Promise.allSettled(deferred).then(() => handle.close());
+    const closing = Promise.allSettled(deferred).then(() => close());
     c.executionCtx.waitUntil(closing);
   }
 };

@@ -16,7 +16,7 @@ import {
 } from "../http/schemas.ts";
 import { issueSshCredentials } from "../services/ssh-access.ts";
 import { createWorkspace } from "../services/workspace-create.ts";
-import { applyAction, deleteWorkspace, provisionWorkspace } from "../services/workspace-lifecycle.ts";
+import { applyAction, deleteWorkspace } from "../services/workspace-lifecycle.ts";
 import { getWorkspace, listWorkspaces, updateWorkspace } from "../services/workspace-queries.ts";
 
 const tags = ["workspaces"];
@@ -116,7 +116,8 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
     const deps = c.get("deps");
     const key = c.req.valid("header")["idempotency-key"];
     const { row, repoUrl, created } = await createWorkspace(deps, c.get("caller"), c.req.valid("json"), key);
-    if (created) c.get("defer")(provisionWorkspace(deps, row, repoUrl));
+    // The create itself runs in the workspace's provisioner object, which outlives this request.
+    if (created) c.get("defer")(deps.provisioning(row.id).start(row.id, repoUrl));
     return c.json(workspaceView(row), 202);
   });
 

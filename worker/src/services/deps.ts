@@ -2,6 +2,7 @@ import type { Database } from "@cw/db";
 import type { Config } from "../config.ts";
 import type { PresenceDirectory } from "../presence/directory.ts";
 import type { ProviderFactory } from "../providers/index.ts";
+import type { ProvisionerDirectory } from "../provisioning/directory.ts";
 
 /** What domain services need from the outside world; tests pass real or in-memory parts. */
 export interface Deps {
@@ -9,6 +10,7 @@ export interface Deps {
   providers: ProviderFactory;
   config: Config;
   presence: PresenceDirectory;
+  provisioning: ProvisionerDirectory;
   now: () => Date;
 }
 

@@ -91,6 +91,29 @@ export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl:
   }
 }
 
+/**
+ * Settles a workspace whose create was interrupted (its run died after the attempt began): from the
+ * provider's state if the VM id was recorded, else error — never by creating a second VM.
+ */
+export async function abandonProvisioning(deps: Deps, row: WorkspaceRow) {
+  if (!row.providerVmId) {
+    return finishOperation(deps, row.id, "create", {
+      status: "error",
+      statusMessage:
+        "provisioning was interrupted before the VM was recorded; delete the workspace and create it again",
+    });
+  }
+  try {
+    const state = await deps.providers(row.providerType).status(row.providerVmId);
+    return await finishOperation(deps, row.id, "create", {
+      status: state.status,
+      statusMessage: state.message,
+    });
+  } catch (err) {
+    return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: describe(err) });
+  }
+}
+
 /** pause / resume / stop: one provider call under the workspace's operation lock. */
 export async function applyAction(
   deps: Deps,

@@ -15,6 +15,11 @@ export async function findWorkspace(deps: Deps, organizationId: string, id: stri
   return row ?? null;
 }
 
+export async function findWorkspaceById(deps: Deps, id: string) {
+  const [row] = await deps.db.select().from(ws).where(eq(ws.id, id));
+  return row ?? null;
+}
+
 /** How long an operation lock may be held before it is presumed abandoned. */
 export function lockStaleAfterMs(deps: Deps): number {
   return deps.config.PROVIDER_CREATE_TIMEOUT_MS * 2;

@@ -21,10 +21,23 @@ export async function setupOrg(bindings: Record<string, string>, label: string) 
 
 export type Org = Awaited<ReturnType<typeof setupOrg>>;
 
-/** Creates a workspace and waits for its background provisioning to finish. */
+/**
+ * The workspace once its create has finished (the provisioner object's alarm runs it after the
+ * request): running, still provisioning with no operation in flight, or error.
+ */
+export async function settled(org: Org, id: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await org.api("GET", `/v1/workspaces/${id}`);
+    if (got.status !== 200 || got.body.operation !== "create") return got.body;
+    if (Date.now() > deadline) throw new Error(`workspace ${id} still creating after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Creates a workspace and waits for its provisioning to finish. */
 export async function createRunning(org: Org, name = "ws", branch = "feature") {
   const res = await org.api("POST", "/v1/workspaces", { repositoryId: org.repositoryId, name, branch });
   if (res.status !== 202) throw new Error(`create failed: ${JSON.stringify(res.body)}`);
-  const got = await org.api("GET", `/v1/workspaces/${res.body.id}`);
-  return got.body;
+  return settled(org, res.body.id);
 }
