@@ -36,9 +36,10 @@ export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
     const now = Date.now();
     if (!this.table.heartbeat(sessionId, userId, now)) return false;
     this.remember(workspaceId, now);
-    // Heartbeats reach Postgres in batches; the alarm flushes them.
-    const due = this.table.getMeta("flushDueAt");
-    if (due === null) this.table.setMeta("flushDueAt", String(now + FLUSH_DELAY_MS));
+    // Heartbeats reach Postgres in batches; the alarm flushes them. With a flush already pending,
+    // the alarm is already set no later than it, which is all a heartbeat needs.
+    if (this.table.getMeta("flushDueAt") !== null) return true;
+    this.table.setMeta("flushDueAt", String(now + FLUSH_DELAY_MS));
     await this.scheduleAlarm();
     return true;
   }
