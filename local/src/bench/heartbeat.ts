@@ -24,11 +24,6 @@ export async function benchHeartbeat() {
         if ((await ctx.api("GET", `/v1/workspaces/${created.id}`)).status === "running") break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      const { sessionId } = await ctx.api("POST", `/v1/workspaces/${created.id}/sessions`, {
-        clientType: "desktop",
-      });
-      const path = `/v1/workspaces/${created.id}/sessions/${sessionId}/heartbeat`;
-
       const throughput = async (method: string, target: string) => {
         let next = 0;
         const worker = async () => {
@@ -43,9 +38,16 @@ export async function benchHeartbeat() {
         await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
         return HEARTBEATS / ((performance.now() - t0) / 1000);
       };
-      const heartbeats = await throughput("POST", path);
       // The same load on a route that does nothing: the ceiling of wrangler dev on this machine.
+      // Measured first: with 1 s heartbeats, the session would expire while this ran.
       const ceiling = await throughput("GET", "/healthz");
+      const { sessionId } = await ctx.api("POST", `/v1/workspaces/${created.id}/sessions`, {
+        clientType: "desktop",
+      });
+      const heartbeats = await throughput(
+        "POST",
+        `/v1/workspaces/${created.id}/sessions/${sessionId}/heartbeat`,
+      );
 
       // Expiry: sessions that stop heartbeating, and when Postgres stops showing them.
       const delays: number[] = [];
