@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, ApiError, createApiClient } from "../src/core/api-client.ts";
 import { createDesktopBackend } from "../src/core/desktop-backend.ts";
 import { createPollingStore } from "../src/core/polling-store.ts";
+import { joinPresence } from "../src/core/presence.ts";
 import { parseSettings } from "../src/core/settings.ts";
 import { HostKeyMismatchError, hostIdOf, memoryHostKeyStore } from "../src/core/ssh/host-keys.ts";
 import { createTerminalManager, type TerminalExit } from "../src/core/ssh/terminal-manager.ts";
@@ -96,6 +97,19 @@ describe("API client", () => {
     expect((await api.getWorkspace(runningId)).connectedCount).toBe(1);
     await api.leaveSession(runningId, joined.sessionId);
     await expect(api.heartbeat(runningId, joined.sessionId)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("holds presence over a WebSocket: connected while open, gone when left, refused for a stranger", async () => {
+    const presence = await joinPresence({ api }, runningId);
+    expect(presence.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    await waitFor("connected", async () => (await api.getWorkspace(runningId)).connectedCount === 1, 5_000);
+    expect((await api.getWorkspace(runningId)).autoStopAt).toBeNull();
+    await presence.leave();
+    await waitFor("left", async () => (await api.getWorkspace(runningId)).connectedCount === 0, 5_000);
+    expect((await api.getWorkspace(runningId)).autoStopAt).not.toBeNull();
+
+    const stranger = createApiClient({ baseUrl: stack.workerUrl, token: "cwk_not-a-token" });
+    await expect(joinPresence({ api: stranger }, runningId)).rejects.toThrow(/answered 401/);
   });
 
   it("feeds the polling store, which shows a status change after refresh", async () => {

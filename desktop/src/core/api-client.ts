@@ -1,3 +1,4 @@
+import WebSocket from "ws";
 import { z } from "zod";
 import type { Repository } from "../shared/ipc.ts";
 
@@ -153,6 +154,15 @@ export function createApiClient(opts: ApiClientOptions) {
 
   return {
     baseUrl: base,
+
+    /**
+     * The workspace's presence WebSocket: while it is open this client counts as connected, with
+     * no heartbeats. The first message names the session: `{"type":"joined","sessionId":…}`.
+     */
+    presenceSocket(workspaceId: string): WebSocket {
+      const url = `${base.replace(/^http/, "ws")}${ws(workspaceId)}/presence?clientType=desktop`;
+      return new WebSocket(url, { headers: { authorization: `Bearer ${opts.token}` } });
+    },
 
     async listRepositories(): Promise<Repository[]> {
       return (await request("GET", "/v1/repositories", z.object({ items: z.array(RepositorySchema) }))).items;

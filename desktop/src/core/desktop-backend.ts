@@ -211,7 +211,7 @@ export async function createDesktopBackend(deps: BackendDeps) {
     async keepAlive(id: string): Promise<void> {
       const { api } = connected();
       const previous = keepAlives.get(id);
-      const presence = await joinPresence({ api, onError: (e) => log(`keep-alive heartbeat: ${e}`) }, id);
+      const presence = await joinPresence({ api, onError: (e) => log(`keep-alive presence: ${e}`) }, id);
       if (previous) {
         clearTimeout(previous.timer);
         await previous.presence.leave().catch(() => {});
@@ -250,7 +250,7 @@ export async function createDesktopBackend(deps: BackendDeps) {
       const creds = await api.sshCredentials(input.workspaceId);
       // Join before connecting: from the first keystroke, auto-stop knows someone is here.
       const presence = await joinPresence(
-        { api, onError: (e) => log(`terminal heartbeat: ${e}`) },
+        { api, onError: (e) => log(`terminal presence: ${e}`) },
         input.workspaceId,
       );
       let terminalId: string;

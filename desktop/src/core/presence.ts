@@ -1,38 +1,122 @@
+import type WebSocket from "ws";
+import { z } from "zod";
 import type { ApiClient } from "./api-client.ts";
 
 /**
- * A presence session on a workspace over the HTTP sessions contract: join, heartbeat every
- * `heartbeatSeconds`, leave. While one is held the worker's auto-stop leaves the workspace alone.
+ * Presence on a workspace held by an open WebSocket: while it is open the worker's auto-stop leaves
+ * the workspace alone, and a crash or a lost network ends it at once — no heartbeats to miss. A
+ * dropped socket is reopened with backoff until `leave()`.
  */
 export interface PresenceSession {
+  /** The current session's id; a reconnect starts a new one. */
   readonly sessionId: string;
   leave(): Promise<void>;
 }
 
 export interface PresenceDeps {
-  api: Pick<ApiClient, "joinSession" | "heartbeat" | "leaveSession">;
-  /** Reported when a heartbeat fails (the session keeps trying until left). */
+  api: Pick<ApiClient, "presenceSocket">;
+  /** Reported when the socket drops or a reconnect fails (it keeps trying until left). */
   onError?: (err: unknown) => void;
+  retry?: { initialMs: number; maxMs: number };
+}
+
+/** Under the idle timeouts of proxies on the way; the worker answers without waking its object. */
+const PING_EVERY_MS = 25_000;
+const joinedSchema = z.object({ type: z.literal("joined"), sessionId: z.string() });
+
+/** Opens one socket and resolves once the worker has said which session it is. */
+function open(deps: PresenceDeps, workspaceId: string): Promise<{ socket: WebSocket; sessionId: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = deps.api.presenceSocket(workspaceId);
+    const fail = (err: Error) => {
+      socket.removeAllListeners();
+      socket.on("error", () => {});
+      socket.terminate();
+      reject(err);
+    };
+    socket.once("unexpected-response", (_req, res) =>
+      fail(new Error(`presence refused: the API answered ${res.statusCode}`)),
+    );
+    socket.once("error", fail);
+    socket.once("close", (code) => fail(new Error(`presence closed before joining (${code})`)));
+    socket.once("message", (data) => {
+      const joined = joinedSchema.safeParse(safeJson(String(data)));
+      if (!joined.success) return fail(new Error("presence: unexpected first message"));
+      socket.removeAllListeners();
+      resolve({ socket, sessionId: joined.data.sessionId });
+    });
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 export async function joinPresence(deps: PresenceDeps, workspaceId: string): Promise<PresenceSession> {
-  const joined = await deps.api.joinSession(workspaceId);
+  const retry = deps.retry ?? { initialMs: 1_000, maxMs: 30_000 };
+  let current = await open(deps, workspaceId);
   let left = false;
-  // Beat a little more often than asked, so one slow request never lets the session lapse.
-  const everyMs = Math.max(1_000, joined.heartbeatSeconds * 1000 * 0.8);
-  const timer = setInterval(() => {
-    deps.api.heartbeat(workspaceId, joined.sessionId).catch((err) => {
-      if (!left) deps.onError?.(err);
+  let delay = retry.initialMs;
+  let reconnect: ReturnType<typeof setTimeout> | undefined;
+
+  const ping = setInterval(
+    () => current.socket.readyState === 1 && current.socket.send("ping"),
+    PING_EVERY_MS,
+  );
+  ping.unref?.();
+
+  const watch = () => {
+    current.socket.on("error", () => {}); // 'close' follows and says what matters
+    current.socket.once("close", (code) => {
+      if (left) return;
+      deps.onError?.(new Error(`presence socket closed (${code}); reconnecting`));
+      schedule();
     });
-  }, everyMs);
-  timer.unref?.();
+  };
+  const schedule = () => {
+    reconnect = setTimeout(async () => {
+      try {
+        const next = await open(deps, workspaceId);
+        if (left) return void next.socket.close(1000);
+        current = next;
+        delay = retry.initialMs;
+        watch();
+      } catch (err) {
+        deps.onError?.(err);
+        delay = Math.min(delay * 2, retry.maxMs);
+        if (!left) schedule();
+      }
+    }, delay);
+    reconnect.unref?.();
+  };
+  watch();
+
   return {
-    sessionId: joined.sessionId,
+    get sessionId() {
+      return current.sessionId;
+    },
     async leave() {
       if (left) return;
       left = true;
-      clearInterval(timer);
-      await deps.api.leaveSession(workspaceId, joined.sessionId);
+      clearInterval(ping);
+      clearTimeout(reconnect);
+      const socket = current.socket;
+      if (socket.readyState >= 2) return;
+      await new Promise<void>((resolve) => {
+        const done = setTimeout(() => {
+          socket.terminate();
+          resolve();
+        }, 2_000);
+        socket.once("close", () => {
+          clearTimeout(done);
+          resolve();
+        });
+        socket.close(1000, "left");
+      });
     },
   };
 }

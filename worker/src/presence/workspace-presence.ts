@@ -23,6 +23,8 @@ export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
     super(ctx, env);
     this.table = new SessionTable(ctx.storage.sql);
     this.heartbeatSeconds = parseConfig(env).PRESENCE_HEARTBEAT_SECONDS;
+    // Clients ping to keep proxies from closing an idle socket; answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
   async join(workspaceId: string, userId: string, clientType: "desktop" | "web") {
