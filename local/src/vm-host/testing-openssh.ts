@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import nodePty from "node-pty";
 
@@ -23,16 +23,18 @@ const HERMETIC = [
   "GlobalKnownHostsFile /dev/null",
   "UpdateHostKeys no",
   "IdentityAgent none",
+  "IdentityFile none",
+  "IdentitiesOnly yes",
   "PubkeyAuthentication no",
   "ControlMaster no",
   "LogLevel ERROR",
 ];
 
-/** Writes `<home>/ssh_config`: the host block given (options one per line), plus the hermetic defaults. */
+/** Adds a host block to `<home>/ssh_config`: the options given (one per line) and the hermetic defaults. */
 export function writeSshConfig(home: string, host: string, options: string[]): OpenSshTarget {
   const configFile = join(home, "ssh_config");
   const lines = [`Host ${host}`, ...[...options, ...HERMETIC].map((o) => `  ${o}`), ""];
-  writeFileSync(configFile, lines.join("\n"));
+  appendFileSync(configFile, lines.join("\n"));
   return { home, host, configFile };
 }
 
@@ -121,6 +123,10 @@ export function startSsh(target: OpenSshTarget, args: string[]) {
         child.stdout.on("data", onData);
         void exited.then((code) => fail(`exited (${code})`));
       });
+    },
+    /** Resolves when ssh exits on its own. */
+    async done(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+      return { code: await exited, stdout, stderr };
     },
     async stop(): Promise<void> {
       child.kill("SIGTERM");

@@ -1,0 +1,92 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { Duplex } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { clientEnv, type OpenSshTarget, writeSshConfig } from "@cw/local/vm-host/testing-openssh";
+import ssh2 from "ssh2";
+import { KNOWN_HOSTS_FILE } from "../commands/internal-ssh-bridge.ts";
+import { configDir, ensureConfigDir } from "../config-dir.ts";
+import { loadOrCreateBridgeHostKey } from "./host-key.ts";
+import { fileKnownHosts } from "./known-hosts.ts";
+
+/**
+ * For tests and benches of the bridge: a stand-in for `POST /v1/workspaces/{id}/ssh`, and ssh
+ * configs whose ProxyCommand runs the built bridge (`pnpm --filter @cw/cli build` first).
+ */
+export const CLI_BUNDLE = fileURLToPath(new URL("../../dist/cw.js", import.meta.url));
+
+/** The HostKeyAlias the local `ssh` pins the bridge's own host key under. */
+export const BRIDGE_ALIAS = "cw-bridge";
+
+export type CredentialsAnswer = { status: number; body: unknown };
+
+/** Serves `POST /<name>` from `routes[name]()`, as the API would answer a credentials request. */
+export async function serveCredentials(routes: Record<string, () => Promise<CredentialsAnswer>>) {
+  const server = createServer((req, res) => {
+    const route = routes[(req.url ?? "").slice(1)];
+    const answer = route && req.method === "POST" ? route() : Promise.resolve({ status: 404, body: {} });
+    answer
+      .catch((e: Error) => ({ status: 500, body: { title: "test credentials failed", detail: e.message } }))
+      .then(({ status, body }) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: (name: string) => `http://127.0.0.1:${port}/${name}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** cw's config directory under a test HOME, as the bridge started with that HOME finds it. */
+export function bridgeConfigDir(home: string): string {
+  return ensureConfigDir(configDir({ platform: process.platform, env: {}, home }));
+}
+
+/**
+ * A `Host` block as `cw config-ssh` will write it: the bridge as ProxyCommand, its host key
+ * pinned under HostKeyAlias in cw's own known_hosts (the file that also pins the gateway), so
+ * ssh never prompts.
+ */
+export async function bridgeTarget(
+  home: string,
+  host: string,
+  credentialsUrl: string,
+): Promise<OpenSshTarget> {
+  const dir = bridgeConfigDir(home);
+  const { publicKey } = loadOrCreateBridgeHostKey(dir);
+  const knownHosts = fileKnownHosts(join(dir, KNOWN_HOSTS_FILE));
+  if (!(await knownHosts.lookup(BRIDGE_ALIAS)).includes(publicKey))
+    await knownHosts.add(BRIDGE_ALIAS, publicKey);
+  return writeSshConfig(home, host, [
+    `ProxyCommand ${process.execPath} ${CLI_BUNDLE} internal-ssh-bridge --credentials-url ${credentialsUrl}`,
+    `HostKeyAlias ${BRIDGE_ALIAS}`,
+    `UserKnownHostsFile ${knownHosts.location}`,
+    "User cw",
+  ]);
+}
+
+/** An ssh2 client through the built bridge, run as a child process with its stdio as the socket. */
+export function connectThroughBridge(target: OpenSshTarget, credentialsUrl: string): Promise<ssh2.Client> {
+  const child = spawn(
+    process.execPath,
+    [CLI_BUNDLE, "internal-ssh-bridge", "--credentials-url", credentialsUrl],
+    {
+      env: clientEnv(target),
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    client.once("ready", () => resolve(client)).once("error", reject);
+    client.once("close", () => child.kill());
+    client.connect({
+      sock: Duplex.from({ readable: child.stdout, writable: child.stdin }),
+      username: "cw",
+      readyTimeout: 30_000,
+    });
+  });
+}
