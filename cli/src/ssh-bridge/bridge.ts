@@ -2,7 +2,6 @@ import type { Duplex } from "node:stream";
 import type {
   AcceptConnection,
   Client,
-  Connection,
   RejectConnection,
   ServerChannel,
   TcpipRequestInfo,
