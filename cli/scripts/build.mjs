@@ -1,17 +1,21 @@
-// Bundles the CLI into one ESM file, so `cw` starts without a TypeScript loader or a module tree
-// to resolve. ssh2's optional native parts (its crypto binding, cpu-features) stay out: ssh2
+// Bundles the CLI into ESM (dist/cw.js and its chunks), so `cw` starts without a TypeScript loader
+// or a module tree to resolve. ssh2's optional native parts (its crypto binding, cpu-features) stay out: ssh2
 // falls back to Node's own crypto when they are missing, which keeps the bundle portable.
-import { chmod } from "node:fs/promises";
+import { chmod, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outfile = join(root, "dist", "cw.js");
+const outdir = join(root, "dist");
 
+await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [join(root, "src", "cw.ts")],
-  outfile,
+  outdir,
+  // Commands and the SSH bridge load as chunks on demand (see src/cw.ts).
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   target: "node20",
@@ -32,4 +36,4 @@ await build({
   },
   logLevel: "warning",
 });
-await chmod(outfile, 0o755);
+await chmod(join(outdir, "cw.js"), 0o755);

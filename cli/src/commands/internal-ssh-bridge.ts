@@ -1,14 +1,18 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureConfigDir } from "../config-dir.ts";
-import { runSshBridge } from "../ssh-bridge/bridge.ts";
 import { BridgeError } from "../ssh-bridge/bridge-error.ts";
 import { fetchCredentials } from "../ssh-bridge/credentials-url.ts";
-import { loadOrCreateBridgeHostKey } from "../ssh-bridge/host-key.ts";
-import { fileKnownHosts } from "../ssh-bridge/known-hosts.ts";
-import { stdioStream, stdoutPipe } from "../ssh-bridge/stdio-stream.ts";
 
+/** cw's known_hosts: the gateway's pinned keys, and the bridge's own under its HostKeyAlias. */
 export const KNOWN_HOSTS_FILE = "known_hosts";
+
+function credentialsUrl(argv: string[]): string {
+  const { values } = parseArgs({ args: argv, options: { "credentials-url": { type: "string" } } });
+  const url = values["credentials-url"];
+  if (!url || !URL.canParse(url)) throw new Error("internal-ssh-bridge needs --credentials-url URL");
+  return url;
+}
 
 /**
  * `cw internal-ssh-bridge --credentials-url URL` (hidden): the SSH bridge as a ProxyCommand, with
@@ -16,28 +20,26 @@ export const KNOWN_HOSTS_FILE = "known_hosts";
  * `cw ssh-proxy WS` is this with the workspace resolved, resumed and held through the API.
  * Returns the exit code.
  */
-export async function internalSshBridge(argv: string[]): Promise<number> {
-  let url: string | undefined;
+export async function run(argv: string[]): Promise<number> {
+  let url: string;
   try {
-    url = parseArgs({ args: argv, options: { "credentials-url": { type: "string" } } }).values[
-      "credentials-url"
-    ];
+    url = credentialsUrl(argv);
   } catch (e) {
     process.stderr.write(`cw: ${(e as Error).message}\n`);
     return 2;
   }
-  if (!url || !URL.canParse(url)) {
-    process.stderr.write("cw: internal-ssh-bridge needs --credentials-url URL\n");
-    return 2;
-  }
-  const credentialsUrl = url;
+  // Asked for before ssh2 loads, so the round trip overlaps most of our startup.
+  const credentials = fetchCredentials(url, process.env.CW_TOKEN);
+  // Reported by the bridge, which awaits it.
+  credentials.catch(() => {});
   try {
+    const bridge = await import("../ssh-bridge/index.ts");
     const dir = ensureConfigDir();
-    await runSshBridge({
-      local: stdioStream(process.stdin, stdoutPipe()),
-      hostKey: loadOrCreateBridgeHostKey(dir).privateKey,
-      credentials: () => fetchCredentials(credentialsUrl, process.env.CW_TOKEN),
-      knownHosts: fileKnownHosts(join(dir, KNOWN_HOSTS_FILE)),
+    await bridge.runSshBridge({
+      local: bridge.stdioStream(process.stdin, bridge.stdoutPipe()),
+      hostKey: bridge.loadOrCreateBridgeHostKey(dir).privateKey,
+      credentials: () => credentials,
+      knownHosts: bridge.fileKnownHosts(join(dir, KNOWN_HOSTS_FILE)),
       say: (line) => process.stderr.write(`cw: ${line}\n`),
     });
     return 0;

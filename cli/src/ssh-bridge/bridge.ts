@@ -1,17 +1,12 @@
 import type { Duplex } from "node:stream";
-import type {
-  AcceptConnection,
-  Client,
-  RejectConnection,
-  ServerChannel,
-  TcpipRequestInfo,
-} from "ssh2";
+import type { AcceptConnection, Client, RejectConnection, ServerChannel, TcpipRequestInfo } from "ssh2";
 import { BridgeError } from "./bridge-error.ts";
 import { relayChannel } from "./channel-relay.ts";
+import type { GatewayCredentials } from "./credentials.ts";
 import type { KnownHostsStore } from "./known-hosts.ts";
 import { serveLocalClient } from "./local-server.ts";
 import { relaySession } from "./session-relay.ts";
-import { connectUpstream, type GatewayCredentials } from "./upstream.ts";
+import { connectUpstream } from "./upstream.ts";
 
 export interface SshBridgeOptions {
   /** The local client's end of the connection: the ProxyCommand's stdin and stdout (`stdioStream`). */
@@ -82,13 +77,15 @@ export function runSshBridge(opts: SshBridgeOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     let failure: BridgeError | null = null;
     let finished = false;
+    let loggingIn = false;
     const fail = (err: Error) => {
       // After the local client left, the gateway closing is the bridge's own doing.
       if (failure || finished) return;
       failure = err instanceof BridgeError ? err : new BridgeError(`ssh bridge failed: ${err.message}`);
       opts.say(failure.message);
-      // Hang up without an SSH disconnect, which ssh would print a line of its own about.
-      opts.local.end();
+      // Hang up without an SSH disconnect, which ssh would print a line of its own about; before
+      // the client's login the login answer hangs up instead (local-server.ts).
+      if (loggingIn) opts.local.end();
     };
     // The stream closes when either side is done (see stdio-stream.ts): that ends the bridge.
     opts.local.once("close", () => {
@@ -102,7 +99,14 @@ export function runSshBridge(opts: SshBridgeOptions): Promise<void> {
     });
     serveLocalClient(
       opts.local,
-      { hostKey: opts.hostKey, keepaliveMs, gatewayReady: gateway },
+      {
+        hostKey: opts.hostKey,
+        keepaliveMs,
+        gatewayReady: gateway,
+        onLogin: () => {
+          loggingIn = true;
+        },
+      },
       (connection) => {
         // The local client vanishing shows up as the stream's close, which ends the bridge either way.
         connection.on("error", () => {});

@@ -1,8 +1,12 @@
-import { z } from "zod";
 import { BridgeError } from "./bridge-error.ts";
-import { GatewayCredentials } from "./upstream.ts";
+import { GatewayCredentials, Problem } from "./credentials.ts";
 
-const Problem = z.object({ detail: z.string().optional(), title: z.string().optional() });
+function unreachable(url: string, e: unknown): BridgeError {
+  // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause.
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (e as Error).message;
+  return new BridgeError(`cannot reach ${new URL(url).origin} for SSH credentials: ${why}`);
+}
 
 /**
  * Gets gateway credentials by POSTing to a URL that answers like `POST /v1/workspaces/{id}/ssh`
@@ -13,10 +17,7 @@ export async function fetchCredentials(url: string, token?: string): Promise<Gat
   try {
     res = await fetch(url, { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {} });
   } catch (e) {
-    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause.
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (e as Error).message;
-    throw new BridgeError(`cannot reach ${new URL(url).origin} for SSH credentials: ${why}`);
+    throw unreachable(url, e);
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {

@@ -1,6 +1,6 @@
 import ssh2 from "ssh2";
-import { z } from "zod";
 import { BridgeError } from "./bridge-error.ts";
+import type { GatewayCredentials } from "./credentials.ts";
 import {
   HostKeyChangedError,
   type KnownHostsStore,
@@ -8,18 +8,6 @@ import {
   knownHostName,
   verifyHostKey,
 } from "./known-hosts.ts";
-
-/**
- * How to reach a workspace's SSH gateway, as `POST /v1/workspaces/{id}/ssh` answers it (extra
- * fields ignored): Freestyle's gateway takes the short-lived token in the username.
- */
-export const GatewayCredentials = z.object({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65_535),
-  username: z.string().min(1),
-  password: z.string().optional(),
-});
-export type GatewayCredentials = z.infer<typeof GatewayCredentials>;
 
 export interface UpstreamOptions {
   knownHosts: KnownHostsStore;
