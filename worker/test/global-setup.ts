@@ -78,15 +78,3 @@ export default async function setup(project: TestProject) {
     rmSync(scratch, { recursive: true, force: true });
   };
 }
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    dbProxy: string;
-    sharedDbUrl: string;
-    pgBaseUrl: string;
-    templateDb: string;
-    shapeUpstream: string;
-    vmHost: { url: string; sshHost: string; sshPort: number };
-    gitRepo: { cloneUrl: string; mainHead: string; featureHead: string; vmsDir: string };
-  }
-}

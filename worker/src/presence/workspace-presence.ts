@@ -15,11 +15,11 @@ interface SocketAttachment {
  * object's SQLite storage; decisions come from domain/presence.ts; Postgres is a write-through
  * mirror for everyone else (API lists, the desktop's synced row, the scheduler's pre-filter).
  */
-export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
+export class WorkspacePresence extends DurableObject<Env> {
   private readonly table: SessionTable;
   private readonly heartbeatSeconds: number;
 
-  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.table = new SessionTable(ctx.storage.sql);
     this.heartbeatSeconds = parseConfig(env).PRESENCE_HEARTBEAT_SECONDS;
