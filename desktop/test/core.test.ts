@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ApiClient, ApiError, createApiClient } from "@cw/contracts/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, ApiError, createApiClient } from "../src/core/api-client.ts";
 import { createDesktopBackend } from "../src/core/desktop-backend.ts";
 import { createPollingStore } from "../src/core/polling-store.ts";
 import { joinPresence } from "../src/core/presence.ts";
@@ -25,7 +25,7 @@ const tmp = mkdtempSync(join(tmpdir(), "cw-desktop-core-"));
 beforeAll(async () => {
   stack = await startTestStack("cw-desktop-core-stack-");
   api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
-  const demo = (await api.listRepositories()).find((r) => r.name === "demo");
+  const demo = (await api.listRepositories()).items.find((r) => r.name === "demo");
   if (!demo) throw new Error("the stack seeds a demo repository");
   demoRepoId = demo.id;
   const ws = await api.createWorkspace({ repositoryId: demoRepoId, name: "core-shared", branch: "main" });
@@ -52,18 +52,18 @@ describe("API client", () => {
       return w.status === "running" ? w : null;
     });
     expect(running.branch).toBe("feature");
-    expect((await api.listWorkspaces()).map((w) => w.id)).toEqual(
+    expect((await api.listAllWorkspaces()).map((w) => w.id)).toEqual(
       expect.arrayContaining([created.id, runningId]),
     );
 
-    expect((await api.pause(created.id)).status).toBe("paused");
+    expect((await api.pauseWorkspace(created.id)).status).toBe("paused");
     // A refused transition: the problem's detail becomes the message, the status is kept.
-    const refused = await api.pause(created.id).catch((e) => e);
+    const refused = await api.pauseWorkspace(created.id).catch((e) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused.status).toBe(409);
     expect(refused.message).toMatch(/paused/);
-    expect((await api.resume(created.id)).status).toBe("running");
-    expect((await api.stop(created.id)).status).toBe("stopped");
+    expect((await api.resumeWorkspace(created.id)).status).toBe("running");
+    expect((await api.stopWorkspace(created.id)).status).toBe("stopped");
     await api.deleteWorkspace(created.id);
     const gone = await api.getWorkspace(created.id).catch((e) => e);
     expect(gone).toBeInstanceOf(ApiError);
@@ -91,12 +91,12 @@ describe("API client", () => {
   });
 
   it("joins, heartbeats and leaves a presence session", async () => {
-    const joined = await api.joinSession(runningId);
+    const joined = await api.joinSession(runningId, "desktop");
     expect(joined.heartbeatSeconds).toBeGreaterThan(0);
-    await api.heartbeat(runningId, joined.sessionId);
+    await api.heartbeatSession(runningId, joined.sessionId);
     expect((await api.getWorkspace(runningId)).connectedCount).toBe(1);
     await api.leaveSession(runningId, joined.sessionId);
-    await expect(api.heartbeat(runningId, joined.sessionId)).rejects.toMatchObject({ status: 404 });
+    await expect(api.heartbeatSession(runningId, joined.sessionId)).rejects.toMatchObject({ status: 404 });
   });
 
   it("holds presence over a WebSocket: connected while open, gone when left, refused for a stranger", async () => {
@@ -121,11 +121,11 @@ describe("API client", () => {
       const off = store.subscribe((s) =>
         seen.push(s.workspaces.find((w) => w.id === runningId)?.status ?? "?"),
       );
-      await api.pause(runningId);
+      await api.pauseWorkspace(runningId);
       await store.refresh();
       off();
       expect(seen).toEqual(["paused"]);
-      await api.resume(runningId);
+      await api.resumeWorkspace(runningId);
     } finally {
       await store.close();
     }
@@ -147,7 +147,7 @@ describe("SSH terminal manager", () => {
   }
 
   it("opens a shell, runs a command, resizes, decodes multi-byte output intact, and exits", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const h = harness();
     const id = await h.manager.open({ ...creds, cols: 100, rows: 30 });
     // Trust on first use: the host's key is pinned now.
@@ -174,7 +174,7 @@ describe("SSH terminal manager", () => {
   });
 
   it("kills a session on close", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const h = harness();
     const id = await h.manager.open({ ...creds, cols: 80, rows: 24 });
     h.manager.write(id, "sleep 600\r");
@@ -186,7 +186,7 @@ describe("SSH terminal manager", () => {
   });
 
   it("refuses a host whose key differs from the pinned one, saying why", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const hostId = hostIdOf(creds.host, creds.port);
     const h = harness(memoryHostKeyStore({ [hostId]: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }));
     const err = await h.manager.open({ ...creds, cols: 80, rows: 24 }).catch((e) => e);
@@ -198,7 +198,7 @@ describe("SSH terminal manager", () => {
   });
 
   it("reports refused credentials clearly", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const h = harness();
     const [vm] = creds.username.split(":");
     await expect(
@@ -277,7 +277,7 @@ describe("enable cloud for a local worktree", () => {
     try {
       const result = await enableCloud({ api, store }, { path: clone, autoStopMinutes: 10 });
       expect(result.repositoryCreated).toBe(true);
-      const repo = (await api.listRepositories()).find((r) => r.id === result.repositoryId);
+      const repo = (await api.listRepositories()).items.find((r) => r.id === result.repositoryId);
       expect(repo?.cloneUrl).toBe(`file://${join(tmp, "pushed", "origin.git")}`);
       expect(store.snapshot().links).toEqual([
         { worktreePath: clone, cloudWorkspaceId: result.workspaceId, cloudSyncEnabled: true },

@@ -3,11 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
+import { type ApiClient, createApiClient } from "@cw/contracts/client";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRenderer } from "../scripts/build.ts";
-import { type ApiClient, createApiClient } from "../src/core/api-client.ts";
 import { type Caller, createDesktopBackend, type DesktopBackend } from "../src/core/desktop-backend.ts";
 import { createIpcHandlers, type IpcHandler } from "../src/core/ipc-handlers.ts";
 import { parseSettings } from "../src/core/settings.ts";
@@ -42,7 +42,7 @@ beforeAll(async () => {
   const [s] = await Promise.all([startTestStack("cw-desktop-renderer-stack-"), buildRenderer(rendererDir)]);
   stack = s;
   api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
-  demoRepoId = (await api.listRepositories()).find((r) => r.name === "demo")!.id;
+  demoRepoId = (await api.listRepositories()).items.find((r) => r.name === "demo")!.id;
 
   shim = (
     await build({
@@ -150,7 +150,7 @@ describe("list window", () => {
     expect(await page.locator("#connection").textContent()).toBe("live");
 
     // Changed elsewhere (a script, another device): the row follows.
-    await api.pause(ws.id);
+    await api.pauseWorkspace(ws.id);
     await expect.poll(() => row(page, ws.id).getAttribute("data-status"), { timeout: 15_000 }).toBe("paused");
     expect(await row(page, ws.id).locator(".status").textContent()).toBe("Paused");
     expect(await row(page, ws.id).locator("button[data-action=resume]").isVisible()).toBe(true);
@@ -161,7 +161,7 @@ describe("list window", () => {
     await expect
       .poll(() => row(page, ws.id).getAttribute("data-status"), { timeout: 15_000 })
       .toBe("running");
-    await api.stop(ws.id);
+    await api.stopWorkspace(ws.id);
     await row(page, ws.id).locator("button[data-action=pause]").click();
     await expect
       .poll(() => page.locator("#errors li").first().textContent())

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ApiClient, createApiClient } from "@cw/contracts/client";
 import { startStack } from "@cw/local/stack";
-import { stackApi } from "@cw/local/stack-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import type { StoreSnapshot, WorkspaceStore } from "../src/core/workspace-store.ts";
@@ -13,6 +13,7 @@ import type { StoreSnapshot, WorkspaceStore } from "../src/core/workspace-store.
  * under wrangler dev serving GET /v1/shape from its built-in source, the local VM host).
  */
 let stack: Awaited<ReturnType<typeof startStack>>;
+let api: ApiClient;
 let dir: string;
 let repositoryId: string;
 const stores: WorkspaceStore[] = [];
@@ -30,8 +31,8 @@ beforeAll(async () => {
     console.error(lines.join("\n"));
     throw err;
   }
-  const repos = await api("GET", "/v1/repositories");
-  repositoryId = repos.body.items[0].id;
+  api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
+  repositoryId = (await api.listRepositories()).items[0]!.id;
 }, 180_000);
 
 afterAll(async () => {
@@ -40,13 +41,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const api = (method: string, path: string, body?: unknown) =>
-  stackApi(stack.workerUrl, stack.token).call(method, path, body);
-
 async function createWorkspace(name: string): Promise<string> {
-  const res = await api("POST", "/v1/workspaces", { repositoryId, name, branch: "main" });
-  expect(res.status).toBe(202);
-  return res.body.id;
+  const created = await api.createWorkspace({ repositoryId, name, branch: "main" });
+  expect(created.status).toBe("provisioning");
+  return created.id;
 }
 
 /** A fetch that records the shape requests' URLs. */
@@ -124,7 +122,7 @@ describe("workspace store", () => {
   it("shows stored rows at once and resumes from the stored offset without a full refetch", async () => {
     const before = readStored(file());
     const id = (before.rows.find((r) => r.row.name === "sync-one")!.row as unknown as { id: string }).id;
-    expect((await api("PATCH", `/v1/workspaces/${id}`, { name: "sync-renamed" })).status).toBe(200);
+    expect((await api.updateWorkspace(id, { name: "sync-renamed" })).name).toBe("sync-renamed");
 
     const rec = recordingFetch();
     const store = await open(file(), { fetch: rec.fetch });
@@ -170,7 +168,9 @@ describe("workspace store", () => {
     await relay.stop();
     await waitFor(store, (s) => s.connection === "offline", 10_000);
     const id = store.snapshot().workspaces.find((w) => w.name === "sync-renamed")!.id;
-    expect((await api("PATCH", `/v1/workspaces/${id}`, { name: "changed-while-offline" })).status).toBe(200);
+    expect((await api.updateWorkspace(id, { name: "changed-while-offline" })).name).toBe(
+      "changed-while-offline",
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(store.snapshot().connection).toBe("offline"); // still refused
 

@@ -1,3 +1,4 @@
+import { type ApiClient, ApiError, createApiClient } from "@cw/contracts/client";
 import {
   type AddRepositoryInput,
   type AppState,
@@ -12,7 +13,6 @@ import {
   type TerminalOpenInput,
   type WorktreeInfo,
 } from "../shared/ipc.ts";
-import { type ApiClient, ApiError, createApiClient } from "./api-client.ts";
 import { joinPresence, type PresenceSession } from "./presence.ts";
 import { parseSettings, type Settings } from "./settings.ts";
 import type { HostKeyStore } from "./ssh/host-keys.ts";
@@ -176,7 +176,7 @@ export async function createDesktopBackend(deps: BackendDeps) {
       return state();
     },
 
-    listRepositories: (): Promise<Repository[]> => connected().api.listRepositories(),
+    listRepositories: async (): Promise<Repository[]> => (await connected().api.listRepositories()).items,
 
     async addRepository(input: AddRepositoryInput): Promise<Repository> {
       const name =
@@ -203,7 +203,7 @@ export async function createDesktopBackend(deps: BackendDeps) {
     async lifecycle(action: "pause" | "resume" | "stop" | "delete", id: string): Promise<void> {
       const { api } = connected();
       if (action === "delete") await api.deleteWorkspace(id);
-      else await api[action](id);
+      else await api[`${action}Workspace`](id);
       await refresh();
     },
 
@@ -247,7 +247,7 @@ export async function createDesktopBackend(deps: BackendDeps) {
       const row = cached?.status === "running" ? cached : await api.getWorkspace(input.workspaceId);
       if (row.status !== "running")
         throw new Error(`${row.name} is ${row.status}; resume it before opening a terminal`);
-      const creds = await api.sshCredentials(input.workspaceId);
+      const creds = await api.createSshCredentials(input.workspaceId);
       // Join before connecting: from the first keystroke, auto-stop knows someone is here.
       const presence = await joinPresence(
         { api, onError: (e) => log(`terminal presence: ${e}`) },

@@ -1,3 +1,4 @@
+import { AUTO_STOP_MAX_MINUTES } from "@cw/contracts";
 import { z } from "zod";
 import { type InvokeChannel, type InvokeKey, type IpcResult, invokeChannels } from "../shared/ipc.ts";
 import { type Caller, type DesktopBackend, failureOf } from "./desktop-backend.ts";
@@ -10,11 +11,7 @@ import { type Caller, type DesktopBackend, failureOf } from "./desktop-backend.t
 const id = z.string().min(1).max(100);
 const terminalId = z.uuid();
 const dimension = z.number().int().min(1).max(2000);
-const autoStopMinutes = z
-  .number()
-  .int()
-  .min(0)
-  .max(7 * 24 * 60);
+const autoStopMinutes = z.number().int().min(0).max(AUTO_STOP_MAX_MINUTES);
 
 export const argSchemas = {
   appState: z.tuple([]),

@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { basename, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { ApiClient } from "@cw/contracts/client";
 import type { EnableCloudInput, EnableCloudResult, WorktreeInfo } from "../shared/ipc.ts";
-import type { ApiClient } from "./api-client.ts";
 import type { WorkspaceStore } from "./workspace-store.ts";
 
 /**
@@ -147,7 +147,7 @@ export async function enableCloud(
 
   const cloneUrl = cloneUrlOf(wt.originUrl, wt.path);
   const key = remoteKey(cloneUrl);
-  const repos = await deps.api.listRepositories();
+  const repos = (await deps.api.listRepositories()).items;
   let repo = repos.find((r) => remoteKey(r.cloneUrl) === key);
   const repositoryCreated = !repo;
   if (!repo) {

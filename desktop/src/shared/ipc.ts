@@ -1,3 +1,4 @@
+import type { CreateWorkspace, Repository } from "@cw/contracts/types";
 import type { StoreSnapshot, WorkspaceRow } from "../core/workspace-store.ts";
 
 /**
@@ -59,20 +60,12 @@ export interface AppState {
 
 export type WindowCommand = "new-workspace" | "enable-cloud" | "settings";
 
-export interface Repository {
-  id: string;
-  name: string;
-  cloneUrl: string;
-  defaultBranch: string;
-  createdAt: string;
-}
+export type { Repository };
 
-export interface CreateWorkspaceInput {
-  repositoryId: string;
-  name: string;
-  branch: string;
-  autoStopMinutes: number;
-}
+/** What the window's form asks for; the rest of a create takes the API's defaults. */
+export type CreateWorkspaceInput = Required<
+  Pick<CreateWorkspace, "repositoryId" | "name" | "branch" | "autoStopMinutes">
+>;
 
 export interface AddRepositoryInput {
   cloneUrl: string;

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createApiClient } from "@cw/contracts/client";
 import { createDb, schema } from "@cw/db";
 import { useNodeWebSocket } from "@cw/db/node";
 import { eq } from "drizzle-orm";
 import { type StackOptions, startStack } from "../stack.ts";
-import { stackApi } from "../stack-api.ts";
 
 /**
  * A throw-away local stack for one benchmark (DATABASE_URL when set, else PGlite), with the seeded
@@ -40,7 +40,7 @@ async function benchContext(stack: Awaited<ReturnType<typeof startStack>>) {
     .select()
     .from(schema.repositories)
     .where(eq(schema.repositories.organizationId, token!.organizationId));
-  const api = stackApi(stack.workerUrl, stack.token).strict;
+  const api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
   return {
     stack,
     db,

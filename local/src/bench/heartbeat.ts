@@ -15,21 +15,22 @@ export async function benchHeartbeat() {
   return withBenchStack(
     { workerVars: { PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS) } },
     async (ctx) => {
-      const created = await ctx.api("POST", "/v1/workspaces", {
+      const { api } = ctx;
+      const created = await api.createWorkspace({
         repositoryId: ctx.repositoryId,
         name: "hb",
         branch: "main",
       });
       for (let i = 0; i < 100; i++) {
-        if ((await ctx.api("GET", `/v1/workspaces/${created.id}`)).status === "running") break;
+        if ((await api.getWorkspace(created.id)).status === "running") break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      const throughput = async (method: string, target: string) => {
+      const throughput = async (request: () => Promise<unknown>) => {
         let next = 0;
         const worker = async () => {
           while (next < HEARTBEATS) {
             next++;
-            await ctx.api(method, target);
+            await request();
           }
         };
         await Promise.all(Array.from({ length: 4 }, worker)); // warm-up
@@ -40,23 +41,16 @@ export async function benchHeartbeat() {
       };
       // The same load on a route that does nothing: the ceiling of wrangler dev on this machine.
       // Measured first: with 1 s heartbeats, the session would expire while this ran.
-      const ceiling = await throughput("GET", "/healthz");
-      const { sessionId } = await ctx.api("POST", `/v1/workspaces/${created.id}/sessions`, {
-        clientType: "desktop",
-      });
-      const heartbeats = await throughput(
-        "POST",
-        `/v1/workspaces/${created.id}/sessions/${sessionId}/heartbeat`,
-      );
+      const ceiling = await throughput(() => api.getHealth());
+      const { sessionId } = await api.joinSession(created.id, "desktop");
+      const heartbeats = await throughput(() => api.heartbeatSession(created.id, sessionId));
 
       // Expiry: sessions that stop heartbeating, and when Postgres stops showing them.
       const delays: number[] = [];
       const sessions = ctx.db.db.select().from(schema.cloudWorkspaceSessions);
-      await ctx.api("DELETE", `/v1/workspaces/${created.id}/sessions/${sessionId}`);
+      await api.leaveSession(created.id, sessionId);
       for (let i = 0; i < 10; i++) {
-        const joined = await ctx.api("POST", `/v1/workspaces/${created.id}/sessions`, {
-          clientType: "desktop",
-        });
+        const joined = await api.joinSession(created.id, "desktop");
         const [row] = await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId));
         const expiresAt = row!.lastHeartbeatAt.getTime() + 3 * HEARTBEAT_SECONDS * 1000;
         for (;;) {

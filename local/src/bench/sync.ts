@@ -16,12 +16,7 @@ export async function benchSync(opts: { changes?: number } = {}) {
   return withBenchStack({}, async ({ stack, api, repositoryId }) => {
     let store: WorkspaceStore | undefined;
     try {
-      const created = await api("POST", "/v1/workspaces", {
-        repositoryId,
-        name: "bench-sync",
-        branch: "main",
-      });
-      const id: string = created.id;
+      const { id } = await api.createWorkspace({ repositoryId, name: "bench-sync", branch: "main" });
 
       store = await createWorkspaceSync({
         apiUrl: stack.workerUrl,
@@ -49,21 +44,22 @@ export async function benchSync(opts: { changes?: number } = {}) {
 
       const afterAnswer: number[] = [];
       const fromRequest: number[] = [];
-      let status = "running";
+      let status: "running" | "paused" = "running";
       for (let i = 0; i < n; i++) {
-        const [action, target] = status === "running" ? ["pause", "paused"] : ["resume", "running"];
+        const [action, target]: ["pause", "paused"] | ["resume", "running"] =
+          status === "running" ? ["pause", "paused"] : ["resume", "running"];
         // A random pause first, so each change lands at a random point of the source's poll cycle
         // (back to back, changes would ride the immediate read that opens every live request).
         await new Promise((r) => setTimeout(r, Math.random() * 400));
-        const seen = visible(target!);
+        const seen = visible(target);
         const t0 = performance.now();
-        await api("POST", `/v1/workspaces/${id}/${action}`);
+        await api[`${action}Workspace`](id);
         const answered = performance.now();
         const at = await seen;
         // Seen before the answer arrived counts as 0: the store was already there.
         afterAnswer.push(Math.max(0, at - answered));
         fromRequest.push(at - t0);
-        status = target!;
+        status = target;
       }
 
       const p50 = percentile(afterAnswer, 50);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { createApiClient } from "@cw/contracts/client";
 import { memoryHostKeyStore } from "../../../desktop/src/core/ssh/host-keys.ts";
 import { createTerminalManager } from "../../../desktop/src/core/ssh/terminal-manager.ts";
 import { startStack } from "../stack.ts";
@@ -178,23 +179,14 @@ export async function benchTerminal(): Promise<{ throughputRatio: number; echoRa
         reject(new Error(`the stack process exited (${code}) before it was ready`)),
       );
     });
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${info.workerUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${info.token}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<Record<string, unknown>>;
-    };
-    const repos = (await api("GET", "/v1/repositories")) as { items: { id: string; name: string }[] };
-    const demo = repos.items.find((r) => r.name === "demo")!;
-    const ws = await api("POST", "/v1/workspaces", { repositoryId: demo.id, name: "bench", branch: "main" });
-    for (let i = 0; (await api("GET", `/v1/workspaces/${ws.id}`)).status !== "running"; i++) {
+    const api = createApiClient({ baseUrl: info.workerUrl, token: info.token });
+    const demo = (await api.listRepositories()).items.find((r) => r.name === "demo")!;
+    const ws = await api.createWorkspace({ repositoryId: demo.id, name: "bench", branch: "main" });
+    for (let i = 0; (await api.getWorkspace(ws.id)).status !== "running"; i++) {
       if (i > 300) throw new Error("workspace did not start");
       await new Promise((r) => setTimeout(r, 100));
     }
-    const creds = (await api("POST", `/v1/workspaces/${ws.id}/ssh`)) as unknown as Creds;
+    const creds = await api.createSshCredentials(ws.id);
 
     // The file both clients cat: 50 MB of base64 text in 100-column lines.
     const prep = await coreShell(creds);
@@ -234,7 +226,7 @@ export async function benchTerminal(): Promise<{ throughputRatio: number; echoRa
     }
     console.log(`  throughput core/OpenSSH ${throughputRatio.toFixed(2)}× (target ≥ 0.8)`);
     console.log(`  echo latency core/OpenSSH ${echoRatio.toFixed(2)}× (target ≤ 1.2)`);
-    await api("DELETE", `/v1/workspaces/${ws.id}`).catch(() => {});
+    await api.deleteWorkspace(ws.id).catch(() => {});
     return { throughputRatio, echoRatio };
   } finally {
     child.kill("SIGTERM");

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { SyncedWorkspace } from "@cw/contracts";
 import { z } from "zod";
 import type { WorktreeLink } from "../workspace-store.ts";
-import { workspaceRowSchema } from "./rows.ts";
 
 /**
  * The store on disk: one JSON file with the rows, the shape handle and offset they correspond to,
@@ -22,7 +22,7 @@ const stateSchema = z.object({
   apiUrl: z.string(),
   /** Where to resume; null until the first up-to-date (then rows and position agree). */
   position: z.object({ handle: z.string().min(1), offset: z.string().min(1) }).nullable(),
-  rows: z.array(z.object({ key: z.string(), row: workspaceRowSchema })),
+  rows: z.array(z.object({ key: z.string(), row: SyncedWorkspace })),
   lastUpdatedAt: z.string().nullable(),
   links: z.array(worktreeLinkSchema),
 });
