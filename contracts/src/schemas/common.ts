@@ -23,6 +23,12 @@ export const timestamp = z
   })
   .meta({ format: "date-time" });
 
+/**
+ * An id the API issued (always a UUID, and documented as one). Answers are read as any non-empty
+ * text: a client has no reason to refuse the server's ids. Inputs that name an id use `z.uuid()`.
+ */
+export const issuedId = z.string().min(1).meta({ format: "uuid" });
+
 /** A display name: trimmed, 1–100 characters. */
 export const displayName = z.string().trim().min(1).max(100);
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { displayName, itemsOf, timestamp } from "./common.ts";
+import { displayName, issuedId, itemsOf, timestamp } from "./common.ts";
 
 // Git's ref-name rules, minus the rarely-hit ones: no spaces, control characters or ~^:?*[\,
 // no "..", "@{", leading "-" or "/", trailing "/" or ".lock".
@@ -30,7 +30,7 @@ export type CreateRepository = z.input<typeof CreateRepository>;
 
 export const Repository = z
   .object({
-    id: z.uuid(),
+    id: issuedId,
     name: z.string(),
     cloneUrl: z.string(),
     defaultBranch: z.string(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { clientTypeValues } from "../enums.ts";
-import { itemsOf, timestamp } from "./common.ts";
+import { issuedId, itemsOf, timestamp } from "./common.ts";
 
 export const clientTypeSchema = z.enum(clientTypeValues);
 
@@ -8,15 +8,15 @@ export const JoinSession = z.object({ clientType: clientTypeSchema }).strict().m
 export type JoinSession = z.input<typeof JoinSession>;
 
 export const JoinedSession = z
-  .object({ sessionId: z.uuid(), heartbeatSeconds: z.number().int().positive() })
+  .object({ sessionId: issuedId, heartbeatSeconds: z.number().int().positive() })
   .meta({ id: "JoinedSession" });
 export type JoinedSession = z.infer<typeof JoinedSession>;
 
 /** A live presence session on a workspace. */
 export const Session = z
   .object({
-    id: z.uuid(),
-    userId: z.uuid(),
+    id: issuedId,
+    userId: issuedId,
     clientType: clientTypeSchema,
     connectedAt: timestamp,
     lastHeartbeatAt: timestamp,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { displayName, itemsOf, timestamp } from "./common.ts";
+import { displayName, issuedId, itemsOf, timestamp } from "./common.ts";
 
 export const CreateToken = z.object({ name: displayName }).strict().meta({ id: "CreateToken" });
 export type CreateToken = z.input<typeof CreateToken>;
@@ -7,7 +7,7 @@ export type CreateToken = z.input<typeof CreateToken>;
 /** An API token as listed: its prefix tells tokens apart; the secret is never shown again. */
 export const ApiToken = z
   .object({
-    id: z.uuid(),
+    id: issuedId,
     name: z.string(),
     prefix: z.string(),
     createdAt: timestamp,

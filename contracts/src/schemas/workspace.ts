@@ -6,7 +6,7 @@ import {
   workspaceActionValues,
   workspaceStatusValues,
 } from "../enums.ts";
-import { displayName, timestamp } from "./common.ts";
+import { displayName, issuedId, timestamp } from "./common.ts";
 import { branchName } from "./repository.ts";
 
 /**
@@ -45,9 +45,9 @@ export type WorkspaceSync = z.infer<typeof WorkspaceSync>;
 
 export const Workspace = z
   .object({
-    id: z.uuid(),
-    organizationId: z.uuid(),
-    repositoryId: z.uuid(),
+    id: issuedId,
+    organizationId: issuedId,
+    repositoryId: issuedId,
     name: z.string(),
     branch: z.string(),
     providerType: providerTypeSchema,
@@ -56,7 +56,7 @@ export const Workspace = z
     statusMessage: z.string().nullable(),
     operation: z.string().nullable().meta({ description: "Provider operation in flight, if any" }),
     allowedActions: z.array(workspaceActionSchema),
-    creatorId: z.uuid(),
+    creatorId: issuedId,
     autoStopMinutes,
     autoStopAction,
     autoStopAt: timestamp.nullable().meta({
