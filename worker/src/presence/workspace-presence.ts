@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { ClientType } from "@cw/contracts";
 import { parseConfig } from "../config.ts";
 import { expiredSessions, FLUSH_DELAY_MS, nextAlarmAt, type PresenceSession } from "../domain/presence.ts";
 import { SessionTable } from "./session-table.ts";
@@ -27,7 +28,7 @@ export class WorkspacePresence extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  async join(workspaceId: string, userId: string, clientType: "desktop" | "web") {
+  async join(workspaceId: string, userId: string, clientType: ClientType) {
     const session = this.newSession(userId, clientType, false);
     this.table.put(session);
     await this.flushNow(workspaceId);
@@ -102,7 +103,7 @@ export class WorkspacePresence extends DurableObject<Env> {
     else await this.scheduleAlarm();
   }
 
-  private newSession(userId: string, clientType: "desktop" | "web", viaSocket: boolean): PresenceSession {
+  private newSession(userId: string, clientType: ClientType, viaSocket: boolean): PresenceSession {
     const now = Date.now();
     return { id: crypto.randomUUID(), userId, clientType, connectedAt: now, lastHeartbeatAt: now, viaSocket };
   }
