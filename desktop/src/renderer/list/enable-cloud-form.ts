@@ -1,6 +1,6 @@
 import type { DesktopApi } from "../../shared/ipc.ts";
 import { byId } from "../dom.ts";
-import { setFormError } from "./errors.ts";
+import { setFormError, submitDialog } from "./errors.ts";
 
 /** The "enable cloud for a folder" dialog: choose a folder, see its origin and branch, enable. */
 export function enableCloudForm(api: DesktopApi): { open(): void } {
@@ -37,24 +37,13 @@ export function enableCloudForm(api: DesktopApi): { open(): void } {
 
   folder.addEventListener("change", () => void inspectFolder());
 
-  form.addEventListener("submit", async (ev) => {
+  form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const submit = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
-    setFormError(form, null);
-    submit.disabled = true;
-    submit.textContent = "Enabling…";
-    try {
-      await api.worktrees.enableCloud({
-        path: folder.value.trim(),
-        autoStopMinutes: Number(byId<HTMLInputElement>("enable-auto-stop").value),
-      });
-      dialog.close();
-    } catch (err) {
-      setFormError(form, err);
-    } finally {
-      submit.disabled = false;
-      submit.textContent = "Enable cloud";
-    }
+    const input = {
+      path: folder.value.trim(),
+      autoStopMinutes: Number(byId<HTMLInputElement>("enable-auto-stop").value),
+    };
+    void submitDialog(form, dialog, () => api.worktrees.enableCloud(input), "Enabling…");
   });
 
   return {

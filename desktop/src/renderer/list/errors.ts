@@ -16,3 +16,29 @@ export function setFormError(form: HTMLFormElement, err: unknown | null): void {
   slot.textContent = err === null ? "" : errorMessage(err);
   slot.hidden = err === null;
 }
+
+/**
+ * A dialog's form submitted: its submit button is disabled (and relabelled) while `run` works; on
+ * success the dialog closes, on failure the form shows why.
+ */
+export async function submitDialog(
+  form: HTMLFormElement,
+  dialog: HTMLDialogElement,
+  run: () => Promise<unknown>,
+  busyLabel?: string,
+): Promise<void> {
+  const submit = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
+  const label = submit.textContent;
+  setFormError(form, null);
+  submit.disabled = true;
+  if (busyLabel) submit.textContent = busyLabel;
+  try {
+    await run();
+    dialog.close();
+  } catch (err) {
+    setFormError(form, err);
+  } finally {
+    submit.disabled = false;
+    submit.textContent = label;
+  }
+}

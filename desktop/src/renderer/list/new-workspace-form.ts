@@ -1,6 +1,6 @@
 import type { DesktopApi, Repository } from "../../shared/ipc.ts";
 import { byId, h } from "../dom.ts";
-import { setFormError } from "./errors.ts";
+import { setFormError, submitDialog } from "./errors.ts";
 
 /** The "new cloud workspace" dialog: pick (or add) a repository, name, branch, auto-stop. */
 export function newWorkspaceForm(api: DesktopApi): { open(): Promise<void> } {
@@ -37,27 +37,18 @@ export function newWorkspaceForm(api: DesktopApi): { open(): Promise<void> } {
     }
   });
 
-  form.addEventListener("submit", async (ev) => {
+  form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const repositoryId = select.value;
-    setFormError(form, null);
     if (!repositoryId || repositoryId === "__add")
       return setFormError(form, new Error("Choose a repository first"));
-    const submit = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
-    submit.disabled = true;
-    try {
-      await api.workspaces.create({
-        repositoryId,
-        name: byId<HTMLInputElement>("ws-name").value.trim(),
-        branch: byId<HTMLInputElement>("branch").value.trim(),
-        autoStopMinutes: Number(byId<HTMLInputElement>("auto-stop").value),
-      });
-      dialog.close();
-    } catch (err) {
-      setFormError(form, err);
-    } finally {
-      submit.disabled = false;
-    }
+    const input = {
+      repositoryId,
+      name: byId<HTMLInputElement>("ws-name").value.trim(),
+      branch: byId<HTMLInputElement>("branch").value.trim(),
+      autoStopMinutes: Number(byId<HTMLInputElement>("auto-stop").value),
+    };
+    void submitDialog(form, dialog, () => api.workspaces.create(input));
   });
 
   return {
