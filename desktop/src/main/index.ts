@@ -148,7 +148,7 @@ async function main(): Promise<void> {
         const answer = await dialog.showMessageBox({
           type: "warning",
           title: "SSH host key changed",
-          message: `The SSH host key of ${workspaceName} has changed. Trust the new key and connect?`,
+          message: `${workspaceName} answers with an SSH host key not seen for it before. Trust it and connect?`,
           detail,
           buttons: ["Cancel", "Trust and connect"],
           defaultId: 0,
