@@ -23,7 +23,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["local/test/**/*.test.ts", "desktop/test/**/*.test.ts"],
+          include: ["local/test/**/*.test.ts", "desktop/test/**/*.test.ts", "testing/test/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, ApiError, createApiClient } from "../src/core/api-client.ts";
 import { createDesktopBackend } from "../src/core/desktop-backend.ts";
@@ -12,8 +13,6 @@ import { createTerminalManager, type TerminalExit } from "../src/core/ssh/termin
 import { plainFileTokenStore } from "../src/core/token-store.ts";
 import { enableCloud, inspectWorktree } from "../src/core/worktree.ts";
 import { eventChannels, type TerminalExitEvent } from "../src/shared/ipc.ts";
-import { commit, git, originAndClone } from "./support/git.ts";
-import { startTestStack, type TestStack, waitFor } from "./support/stack.ts";
 
 /** core/ in plain Node against the real local stack: API client, polling store, SSH terminals, enable-cloud. */
 let stack: TestStack;

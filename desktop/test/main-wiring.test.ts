@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { waitFor } from "@cw/testing";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invokeChannels } from "../src/shared/ipc.ts";
@@ -31,8 +32,8 @@ beforeAll(async () => {
   process.env.CW_API_URL = "";
   await import(pathToFileURL(out).href);
   fake = (globalThis as Record<string, unknown>).__fakeElectron as typeof Fake;
-  // main() awaited whenReady() before reading userData; give its start-up a moment to finish.
-  for (let i = 0; i < 100 && fake.menus.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  // main() awaited whenReady() before reading userData; its start-up ends with the tray's menu.
+  await waitFor("the tray menu", () => fake.menus.length > 0);
 });
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
+import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +16,6 @@ import { memoryHostKeyStore } from "../src/core/ssh/host-keys.ts";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import { plainFileTokenStore } from "../src/core/token-store.ts";
 import { type EventChannel, eventChannels, type InvokeChannel } from "../src/shared/ipc.ts";
-import { commit, git, originAndClone } from "./support/git.ts";
-import { startTestStack, type TestStack, waitFor } from "./support/stack.ts";
 
 /**
  * The built renderer in real Chromium. The preload API is the real `createDesktopApi` over

@@ -2,41 +2,30 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startStack } from "@cw/local/stack";
-import { stackApi } from "@cw/local/stack-api";
+import { stackApi, startTestStack, type TestStack } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import type { StoreSnapshot, WorkspaceStore } from "../src/core/workspace-store.ts";
 
 /**
- * The desktop store against the real local stack (PGlite with the shape_log triggers, the worker
+ * The desktop store against the real local stack (PostgreSQL with the shape_log triggers, the worker
  * under wrangler dev serving GET /v1/shape from its built-in source, the local VM host).
  */
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let dir: string;
 let repositoryId: string;
 const stores: WorkspaceStore[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cw-sync-"));
-  const lines: string[] = [];
-  try {
-    stack = await startStack({
-      dataDir: join(dir, "stack"),
-      cronEveryMs: 3_600_000,
-      log: (c) => (l) => lines.push(`[${c}] ${l}`),
-    });
-  } catch (err) {
-    console.error(lines.join("\n"));
-    throw err;
-  }
+  stack = await startTestStack("cw-sync-stack-");
   const repos = await api("GET", "/v1/repositories");
   repositoryId = repos.body.items[0].id;
 }, 180_000);
 
 afterAll(async () => {
   for (const s of stores) await s.close();
-  await stack?.close();
+  await stack?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

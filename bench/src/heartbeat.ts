@@ -1,4 +1,5 @@
 import { schema } from "@cw/db";
+import { waitFor } from "@cw/testing";
 import { eq } from "drizzle-orm";
 import { withBenchStack } from "./bench-stack.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -20,10 +21,10 @@ export async function benchHeartbeat() {
         name: "hb",
         branch: "main",
       });
-      for (let i = 0; i < 100; i++) {
-        if ((await ctx.api("GET", `/v1/workspaces/${created.id}`)).status === "running") break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        "the workspace running",
+        async () => (await ctx.api("GET", `/v1/workspaces/${created.id}`)).status === "running",
+      );
       const throughput = async (method: string, target: string) => {
         let next = 0;
         const worker = async () => {

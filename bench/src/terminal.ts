@@ -1,12 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { memoryHostKeyStore } from "../../../desktop/src/core/ssh/host-keys.ts";
-import { createTerminalManager } from "../../../desktop/src/core/ssh/terminal-manager.ts";
-import { startStack } from "../stack.ts";
+import { memoryHostKeyStore } from "@cw/desktop/core/ssh/host-keys";
+import { createTerminalManager } from "@cw/desktop/core/ssh/terminal-manager";
+import { stackApi, startTestStack, waitFor } from "@cw/testing/node";
+import { errorsOnly } from "./bench-stack.ts";
 import { percentile } from "./stats.ts";
 
 /**
@@ -178,22 +176,14 @@ export async function benchTerminal(): Promise<{ throughputRatio: number; echoRa
         reject(new Error(`the stack process exited (${code}) before it was ready`)),
       );
     });
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${info.workerUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${info.token}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<Record<string, unknown>>;
-    };
+    const api = stackApi(info.workerUrl, info.token).strict;
     const repos = (await api("GET", "/v1/repositories")) as { items: { id: string; name: string }[] };
     const demo = repos.items.find((r) => r.name === "demo")!;
     const ws = await api("POST", "/v1/workspaces", { repositoryId: demo.id, name: "bench", branch: "main" });
-    for (let i = 0; (await api("GET", `/v1/workspaces/${ws.id}`)).status !== "running"; i++) {
-      if (i > 300) throw new Error("workspace did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      "the workspace running",
+      async () => (await api("GET", `/v1/workspaces/${ws.id}`)).status === "running",
+    );
     const creds = (await api("POST", `/v1/workspaces/${ws.id}/ssh`)) as unknown as Creds;
 
     // The file both clients cat: 50 MB of base64 text in 100-column lines.
@@ -244,20 +234,9 @@ export async function benchTerminal(): Promise<{ throughputRatio: number; echoRa
 
 /** The child: the whole stack, quiet, until SIGTERM. */
 async function serveStack(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cw-bench-terminal-"));
-  const stack = await startStack({
-    dataDir,
-    cronEveryMs: 3_600_000,
-    log: (c) => (l) =>
-      /error/i.test(l) && !/Request\.cf|getaddrinfo/i.test(l) ? console.error(`[${c}] ${l}`) : undefined,
-  });
+  const stack = await startTestStack("cw-bench-terminal-", { log: errorsOnly });
   console.log(`CW_BENCH_STACK ${JSON.stringify({ workerUrl: stack.workerUrl, token: stack.token })}`);
-  process.once("SIGTERM", () => {
-    void stack.close().finally(() => {
-      rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
-  });
+  process.once("SIGTERM", () => void stack.stop().finally(() => process.exit(0)));
 }
 
 if (process.argv[2] === "--serve-stack" && process.argv[1] === fileURLToPath(import.meta.url))
