@@ -19,7 +19,7 @@ const stack = await startStack({
 log(`
 Cloud workspaces is running.
   API          ${stack.workerUrl}   (OpenAPI: ${stack.workerUrl}/openapi.json)
-  Database     ${stack.db.DATABASE_URL}${stack.db.embedded ? "   (embedded PGlite)" : ""}
+  Database     ${stack.db.DATABASE_URL}${stack.db.embedded ? "   (embedded PostgreSQL)" : ""}
   VM host      ${stack.vmHost ? `${stack.vmHost.url}, SSH ${stack.vmHost.sshHost}:${stack.vmHost.sshPort}` : "real Freestyle"}
   API token    ${stack.token}
 
