@@ -60,11 +60,13 @@ export async function benchHeartbeat() {
         });
         const [row] = await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId));
         const expiresAt = row!.lastHeartbeatAt.getTime() + 3 * HEARTBEAT_SECONDS * 1000;
-        for (;;) {
-          const [still] = await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId));
-          if (!still) break;
-          await new Promise((r) => setTimeout(r, 10));
-        }
+        await waitFor(
+          "the expired session's row gone",
+          async () =>
+            (await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId))).length === 0,
+          60_000,
+          10,
+        );
         delays.push(Date.now() - expiresAt);
       }
       console.log(
