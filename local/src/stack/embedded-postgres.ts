@@ -54,12 +54,13 @@ async function binaries() {
   }
 }
 
+type ServerUser = { uid: number; gid: number } | undefined;
+
 /**
  * PostgreSQL refuses to run as root. As root (CI, containers) it runs as the `postgres` system
- * user instead: it is given the cluster's folder (created here), and must be able to reach it.
+ * user instead: it is given the cluster's folder, and must be able to reach it.
  */
-function serverUser(dir: string): { uid: number; gid: number } | undefined {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+function serverUser(dir: string): ServerUser {
   if (process.getuid?.() !== 0) return undefined;
   let ids: { uid: number; gid: number };
   try {
@@ -80,37 +81,43 @@ function serverUser(dir: string): { uid: number; gid: number } | undefined {
   return ids;
 }
 
+/** initdb, once: a new cluster in `pgdata` whose superuser `postgres` has a generated password. */
+function initialise(initdb: string, dir: string, pgdata: string, user: ServerUser, throwaway: boolean) {
+  // A folder without PG_VERSION is an initdb that never finished: start it over.
+  rmSync(pgdata, { recursive: true, force: true });
+  const passwordFile = join(dir, "password");
+  rmSync(passwordFile, { force: true });
+  writeFileSync(passwordFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
+  if (user) chownSync(passwordFile, user.uid, user.gid);
+  const init = spawnSync(
+    initdb,
+    [
+      `--pgdata=${pgdata}`,
+      "--username=postgres",
+      `--pwfile=${passwordFile}`,
+      // A password, because another local user could otherwise connect as the superuser. Sent in
+      // the clear, but only over loopback; SCRAM's client-side hashing would add ~150 ms to every
+      // connection, and the worker opens one per request.
+      "--auth=password",
+      "--encoding=UTF8",
+      "--locale=C",
+      ...(throwaway ? ["--no-sync"] : []),
+    ],
+    { ...user, cwd: dir, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
+  );
+  if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr || init.error}`);
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { initdb, postgres } = await binaries();
   const pgdata = join(opts.dir, "pgdata");
-  const passwordFile = join(opts.dir, "password");
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const user = serverUser(opts.dir);
-
   if (!existsSync(join(pgdata, "PG_VERSION"))) {
-    // A folder without PG_VERSION is an initdb that never finished: start it over.
-    rmSync(pgdata, { recursive: true, force: true });
-    writeFileSync(passwordFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
-    if (user) chownSync(passwordFile, user.uid, user.gid);
-    const init = spawnSync(
-      initdb,
-      [
-        `--pgdata=${pgdata}`,
-        "--username=postgres",
-        `--pwfile=${passwordFile}`,
-        // A password, because another local user could otherwise connect as the superuser. Sent
-        // in the clear, but only over loopback; SCRAM's client-side hashing would add ~150 ms to
-        // every connection, and the worker opens one per request.
-        "--auth=password",
-        "--encoding=UTF8",
-        "--locale=C",
-        ...(opts.throwaway ? ["--no-sync"] : []),
-      ],
-      { ...user, cwd: opts.dir, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } },
-    );
-    if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr || init.error}`);
+    initialise(initdb, opts.dir, pgdata, user, Boolean(opts.throwaway));
     opts.log(`embedded PostgreSQL initialised in ${pgdata}`);
   }
-  const password = readFileSync(passwordFile, "utf8").trim();
+  const password = readFileSync(join(opts.dir, "password"), "utf8").trim();
 
   const settings: Record<string, string> = {
     listen_addresses: "127.0.0.1",
