@@ -71,8 +71,16 @@ export async function startWranglerDev(opts: {
   child.stdout!.on("data", (chunk: Buffer) => opts.log(chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => opts.log(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // If this process ends without close() (Ctrl-C during start-up, a crash), workerd must not outlive it.
+  const onExit = () => {
+    try {
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGTERM");
+    } catch {}
+  };
+  process.once("exit", onExit);
   const url = `http://127.0.0.1:${opts.port}`;
   const stop = async () => {
+    process.off("exit", onExit);
     if (child.exitCode !== null || child.pid === undefined) return;
     try {
       process.kill(-child.pid, "SIGTERM");
