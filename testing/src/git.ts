@@ -56,7 +56,8 @@ export function createGitFixture(root: string): GitFixture {
   mkdirSync(root, { recursive: true });
   git(root, "init", "-q", "--bare", "-b", "main", bare);
   git(root, "clone", "-q", bare, work);
-  git(work, "checkout", "-q", "-b", "main");
+  // An empty clone's unborn branch depends on the git version; make it `main` either way.
+  git(work, "symbolic-ref", "HEAD", "refs/heads/main");
   const fixture: GitFixture = {
     bare,
     cloneUrl: pathToFileURL(bare).href,
