@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import { stackApi, startTestStack, type TestStack } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import type { StoreSnapshot, WorkspaceStore } from "../src/core/workspace-store.ts";
+import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
 
 /**
  * The desktop store against the real local stack (PostgreSQL with the shape_log triggers, the worker
@@ -21,7 +22,7 @@ beforeAll(async () => {
   stack = await startTestStack("cw-sync-stack-");
   const repos = await api("GET", "/v1/repositories");
   repositoryId = repos.body.items[0].id;
-}, 180_000);
+}, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const s of stores) await s.close();
@@ -62,7 +63,7 @@ async function open(file: string, opts: { apiUrl?: string; fetch?: typeof fetch 
   return store;
 }
 
-function waitFor(store: WorkspaceStore, check: (s: StoreSnapshot) => boolean, timeoutMs = 20_000) {
+function waitFor(store: WorkspaceStore, check: (s: StoreSnapshot) => boolean, timeoutMs = PATIENCE_MS) {
   return new Promise<StoreSnapshot>((resolve, reject) => {
     const now = store.snapshot();
     if (check(now)) return resolve(now);
@@ -89,7 +90,7 @@ function readStored(file: string) {
   };
 }
 
-describe("workspace store", () => {
+describe("workspace store", { timeout: TEST_TIMEOUT_MS }, () => {
   const file = () => join(dir, "store.json");
 
   it("syncs the organization's workspaces live and persists rows with the shape handle and offset", async () => {
@@ -105,6 +106,8 @@ describe("workspace store", () => {
     await store.close();
 
     const stored = readStored(file());
+    // The store is the user's alone, like everything the app writes.
+    expect(statSync(file()).mode & 0o777).toBe(0o600);
     expect(stored.position?.handle).toBeTruthy();
     expect(stored.position?.offset).toMatch(/^\d+_\d+$/);
     expect(stored.rows.map((r) => r.row.name)).toContain("sync-one");
@@ -157,7 +160,7 @@ describe("workspace store", () => {
     await waitFor(store, (s) => s.connection === "live" && named(s, "sync-renamed") !== undefined);
 
     await relay.stop();
-    await waitFor(store, (s) => s.connection === "offline", 10_000);
+    await waitFor(store, (s) => s.connection === "offline");
     const id = store.snapshot().workspaces.find((w) => w.name === "sync-renamed")!.id;
     expect((await api("PATCH", `/v1/workspaces/${id}`, { name: "changed-while-offline" })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 500));

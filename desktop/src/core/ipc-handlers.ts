@@ -1,6 +1,14 @@
 import { z } from "zod";
-import { type InvokeChannel, type InvokeKey, type IpcResult, invokeChannels } from "../shared/ipc.ts";
-import { type Caller, type DesktopBackend, failureOf } from "./desktop-backend.ts";
+import {
+  type InvokeChannel,
+  type InvokeKey,
+  type IpcFailure,
+  type IpcResult,
+  invokeChannels,
+} from "../shared/ipc.ts";
+import { ApiError } from "./api-client.ts";
+import type { Caller } from "./backend/caller.ts";
+import type { DesktopBackend } from "./backend/desktop-backend.ts";
 
 /**
  * The IPC surface: for every invoke channel, the zod schema of its arguments and the backend call.
@@ -106,4 +114,12 @@ export function createIpcHandlers(backend: DesktopBackend): Map<InvokeChannel, I
     });
   }
   return table;
+}
+
+/** An error as the renderer sees it: the API's `detail` and field errors, or the message. */
+function failureOf(err: unknown): IpcFailure {
+  if (err instanceof ApiError)
+    return { message: err.message, status: err.status, ...(err.fields.length ? { fields: err.fields } : {}) };
+  if (err instanceof Error) return { message: err.message };
+  return { message: String(err) };
 }

@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { ApiClient, Workspace } from "./api-client.ts";
+import { writePrivateFile } from "./private-files.ts";
 import type { StoreSnapshot, WorkspaceRow, WorkspaceStore, WorktreeLink } from "./workspace-store.ts";
 
 /**
@@ -97,10 +97,7 @@ export async function createPollingStore(opts: PollingStoreOptions): Promise<Pol
   async function saveLinks(links: WorktreeLink[]) {
     publish({ ...snapshot, links });
     if (!opts.linksFile) return;
-    await mkdir(dirname(opts.linksFile), { recursive: true });
-    const tmp = `${opts.linksFile}.tmp`;
-    await writeFile(tmp, JSON.stringify({ links }, null, 2));
-    await rename(tmp, opts.linksFile);
+    await writePrivateFile(opts.linksFile, JSON.stringify({ links }, null, 2));
   }
 
   return {

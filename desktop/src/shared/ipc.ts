@@ -1,4 +1,8 @@
 import type { StoreSnapshot, WorkspaceRow } from "../core/workspace-store.ts";
+import type { EnableCloudInput, EnableCloudResult } from "../core/worktree/enable-cloud.ts";
+import type { WorktreeInfo } from "../core/worktree/inspect.ts";
+
+export type { EnableCloudInput, EnableCloudResult, WorktreeInfo };
 
 /**
  * The one list of IPC channels between main and the renderers, and the API the preload exposes.
@@ -38,8 +42,7 @@ export const eventChannels = {
   /** The tray asks the list window to show a form. */
   command: "cw:event:command",
 } as const;
-export type EventKey = keyof typeof eventChannels;
-export type EventChannel = (typeof eventChannels)[EventKey];
+export type EventChannel = (typeof eventChannels)[keyof typeof eventChannels];
 
 export type TokenStorageKind = "keychain" | "plain-file";
 
@@ -78,24 +81,6 @@ export interface AddRepositoryInput {
   cloneUrl: string;
   name?: string;
   defaultBranch?: string;
-}
-
-export interface WorktreeInfo {
-  path: string;
-  originUrl: string;
-  branch: string;
-  headSha: string;
-}
-
-export interface EnableCloudInput {
-  path: string;
-  autoStopMinutes: number;
-}
-
-export interface EnableCloudResult {
-  workspaceId: string;
-  repositoryId: string;
-  repositoryCreated: boolean;
 }
 
 export interface TerminalOpenInput {
