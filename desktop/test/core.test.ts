@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ApiClient, ApiError, createApiClient } from "@cw/contracts/client";
+import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackendDeps, createDesktopBackend } from "../src/core/backend/desktop-backend.ts";
 import { storeLinks } from "../src/core/backend/worktree-links.ts";
@@ -19,9 +20,7 @@ import { plainFileTokenStore } from "../src/core/token-store.ts";
 import { enableCloud } from "../src/core/worktree/enable-cloud.ts";
 import { inspectWorktree } from "../src/core/worktree/inspect.ts";
 import { eventChannels, type TerminalExitEvent } from "../src/shared/ipc.ts";
-import { commit, git, originAndClone } from "./support/git.ts";
 import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
-import { startTestStack, type TestStack, waitFor } from "./support/stack.ts";
 
 /** core/ in plain Node against the real local stack: API client, polling store, SSH terminals, enable-cloud. */
 let stack: TestStack;

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { waitFor } from "@cw/testing";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invokeChannels } from "../src/shared/ipc.ts";
@@ -34,10 +35,14 @@ beforeAll(async () => {
   process.env.CW_API_URL = "";
   await import(pathToFileURL(out).href);
   fake = (globalThis as Record<string, unknown>).__fakeElectron as typeof Fake;
-  // main() runs on after the import resolves: wait for its start-up to build the first tray menu.
-  const deadline = Date.now() + PATIENCE_MS;
-  while (fake.menus.length === 0 && fake.errors.length === 0 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
+  // main() runs on after the import resolves: wait for its start-up to build the first tray menu
+  // (or to report an error, which the tests below then show).
+  await waitFor(
+    "the first tray menu",
+    () => fake.menus.length > 0 || fake.errors.length > 0,
+    PATIENCE_MS,
+    20,
+  );
 }, TEST_TIMEOUT_MS);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { type ApiClient, createApiClient } from "@cw/contracts/client";
+import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,9 +18,7 @@ import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import { plainFileTokenStore } from "../src/core/token-store.ts";
 import { type EventChannel, eventChannels, type InvokeChannel } from "../src/shared/ipc.ts";
 import { findChromium } from "./support/chromium.ts";
-import { commit, git, originAndClone } from "./support/git.ts";
 import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
-import { startTestStack, type TestStack, waitFor } from "./support/stack.ts";
 
 /**
  * The built renderer in real Chromium. The preload API is the real `createDesktopApi` over

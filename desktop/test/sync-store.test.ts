@@ -3,17 +3,17 @@ import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ApiClient, createApiClient } from "@cw/contracts/client";
-import { startStack } from "@cw/local/stack";
+import { startTestStack, type TestStack } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import type { StoreSnapshot, WorkspaceStore } from "../src/core/workspace-store.ts";
 import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
 
 /**
- * The desktop store against the real local stack (PGlite with the shape_log triggers, the worker
+ * The desktop store against the real local stack (PostgreSQL with the shape_log triggers, the worker
  * under wrangler dev serving GET /v1/shape from its built-in source, the local VM host).
  */
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let api: ApiClient;
 let dir: string;
 let repositoryId: string;
@@ -21,24 +21,14 @@ const stores: WorkspaceStore[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cw-sync-"));
-  const lines: string[] = [];
-  try {
-    stack = await startStack({
-      dataDir: join(dir, "stack"),
-      cronEveryMs: 3_600_000,
-      log: (c) => (l) => lines.push(`[${c}] ${l}`),
-    });
-  } catch (err) {
-    console.error(lines.join("\n"));
-    throw err;
-  }
+  stack = await startTestStack("cw-sync-stack-");
   api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
   repositoryId = (await api.listRepositories()).items[0]!.id;
 }, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const s of stores) await s.close();
-  await stack?.close();
+  await stack?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

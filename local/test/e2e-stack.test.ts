@@ -1,52 +1,35 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { type ApiClient, createApiClient } from "@cw/contracts/client";
+import { git, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { git } from "../src/git-repo.ts";
-import { startStack } from "../src/stack.ts";
+import { repoRoot } from "../src/stack.ts";
 import { sshExec } from "./support/ssh-exec.ts";
 
 /**
- * The whole product as `pnpm dev` starts it — embedded PGlite, the worker under wrangler dev, the
- * local VM host — driven over HTTP with the API client a script (or `cw`) uses, with a real SSH
- * client into the workspace.
+ * The whole product as `pnpm dev` starts it — an embedded PostgreSQL, the worker under wrangler
+ * dev, the local VM host — driven over HTTP with the API client a script (or `cw`) uses, with a
+ * real SSH client into the workspace.
  */
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let api: ApiClient;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "cw-e2e-"));
-  // Logs are kept and printed only if start-up fails, so a green run stays readable.
-  const lines: string[] = [];
-  try {
-    stack = await startStack({
-      dataDir,
-      cronEveryMs: 3_600_000,
-      log: (c) => (l) => lines.push(`[${c}] ${l}`),
-    });
-  } catch (err) {
-    console.error(lines.join("\n"));
-    throw err;
-  }
+  stack = await startTestStack("cw-e2e-");
   api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
-async function waitForStatus(id: string, status: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+const workspaceIn = (id: string, status: string) =>
+  waitFor(`workspace ${id} ${status}`, async () => {
     const ws = await api.getWorkspace(id);
-    if (ws.status === status) return ws;
-    if (Date.now() > deadline) throw new Error(`still ${ws.status}: ${ws.statusMessage}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+    return ws.status === status && ws;
+  });
 
 describe("local stack end to end", () => {
   it("create → running → SSH runs git in the checkout → pause → resume → stop → delete", async () => {
@@ -58,7 +41,7 @@ describe("local stack end to end", () => {
 
     const created = await api.createWorkspace({ repositoryId: demo.id, name: "e2e", branch: "feature" });
     expect(created.status).toBe("provisioning");
-    const ws = await waitForStatus(created.id, "running");
+    const ws = await workspaceIn(created.id, "running");
     const vmDir = stack.vmHost!.vmDir(ws.providerVmId!);
     expect(existsSync(join(vmDir, "workspace", ".git"))).toBe(true);
 
@@ -82,5 +65,41 @@ describe("local stack end to end", () => {
   it("runs the scheduled handler through the cron tick", async () => {
     const res = await fetch(`${stack.workerUrl}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
     expect(res.status).toBe(200);
+  });
+
+  it("gives the VM host a key of its own, known only to the worker's owner-only env file", async () => {
+    const key = stack.vmHost!.apiKey;
+    expect(key).not.toBe("local-vm-host-key");
+    expect(key.length).toBeGreaterThanOrEqual(40);
+    const envFile = join(stack.dataDir, "worker.env");
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(envFile, "utf8")).toContain(`FREESTYLE_API_KEY=${JSON.stringify(key)}`);
+    const list = (bearer: string) =>
+      fetch(`${stack.vmHost!.url}/v1/vms`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect((await list("local-vm-host-key")).status).toBe(401);
+    expect((await list(key)).status).toBe(200);
+  });
+
+  it("onboards an organization with `pnpm admin` on the running stack's database", async () => {
+    const env = { ...process.env, CW_DATA_DIR: stack.dataDir, DATABASE_URL: "" };
+    expect(statSync(join(stack.dataDir, "stack.json")).mode & 0o777).toBe(0o600);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(repoRoot, "db/src/admin-cli.ts"),
+        "create-org",
+        "--name",
+        "Acme",
+        "--email",
+        "o@acme.test",
+      ],
+      { env, cwd: join(repoRoot, "db") },
+    );
+    const token = /^token\s+(\S+)$/m.exec(stdout)?.[1];
+    expect(token).toMatch(/^cwk_/);
+    const asAcme = await createApiClient({ baseUrl: stack.workerUrl, token: token! }).listRepositories();
+    expect(asAcme).toEqual({ items: [] });
   });
 });

@@ -1,6 +1,6 @@
 import { schema } from "@cw/db";
 import { sql } from "drizzle-orm";
-import { withBenchStack } from "./bench-stack.ts";
+import { databaseName, withBenchStack } from "./bench-stack.ts";
 
 const FLEETS = [1_000, 100_000];
 const DUE = 100;
@@ -16,7 +16,6 @@ export async function benchTick() {
     { log: (c) => (l) => (c === "worker" && l.includes("tick {") ? ticks.push(l) : undefined) },
     async (ctx) => {
       const { stack, db } = ctx;
-      const vmHostKey = "local-vm-host-key";
       let inserted = 0;
       let serial = 0;
       const base = {
@@ -30,7 +29,7 @@ export async function benchTick() {
       const createVm = async () => {
         const res = await fetch(`${stack.vmHost!.url}/v1/vms`, {
           method: "POST",
-          headers: { authorization: `Bearer ${vmHostKey}`, "content-type": "application/json" },
+          headers: { authorization: `Bearer ${stack.vmHost!.apiKey}`, "content-type": "application/json" },
           body: JSON.stringify({
             git: { repos: [{ repo: ctx.cloneUrl, path: "/workspace", rev: "main" }] },
             workdir: "/workspace",
@@ -89,7 +88,7 @@ export async function benchTick() {
         console.log(`  jobs at ${fleet}: ${ticks.at(-1)?.slice(ticks.at(-1)!.indexOf("{"))}`);
       }
       console.log(
-        `\ntick bench: one tick with ${DUE} due workspaces (real auto-stops), database ${stack.db.embedded ? "embedded PGlite" : "DATABASE_URL"}`,
+        `\ntick bench: one tick with ${DUE} due workspaces (real auto-stops), database ${databaseName(stack)}`,
       );
       for (const r of results)
         console.log(`  among ${String(r.fleet).padStart(7)} workspaces: ${r.ms.toFixed(0)} ms`);

@@ -1,4 +1,5 @@
 import { schema } from "@cw/db";
+import { waitFor } from "@cw/testing";
 import { eq } from "drizzle-orm";
 import { withBenchStack } from "./bench-stack.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -21,10 +22,10 @@ export async function benchHeartbeat() {
         name: "hb",
         branch: "main",
       });
-      for (let i = 0; i < 100; i++) {
-        if ((await api.getWorkspace(created.id)).status === "running") break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        "the workspace running",
+        async () => (await api.getWorkspace(created.id)).status === "running",
+      );
       const throughput = async (request: () => Promise<unknown>) => {
         let next = 0;
         const worker = async () => {
@@ -53,11 +54,13 @@ export async function benchHeartbeat() {
         const joined = await api.joinSession(created.id, "desktop");
         const [row] = await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId));
         const expiresAt = row!.lastHeartbeatAt.getTime() + 3 * HEARTBEAT_SECONDS * 1000;
-        for (;;) {
-          const [still] = await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId));
-          if (!still) break;
-          await new Promise((r) => setTimeout(r, 10));
-        }
+        await waitFor(
+          "the expired session's row gone",
+          async () =>
+            (await sessions.where(eq(schema.cloudWorkspaceSessions.id, joined.sessionId))).length === 0,
+          60_000,
+          10,
+        );
         delays.push(Date.now() - expiresAt);
       }
       console.log(

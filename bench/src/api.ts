@@ -1,5 +1,5 @@
 import { schema } from "@cw/db";
-import { withBenchStack } from "./bench-stack.ts";
+import { databaseName, withBenchStack } from "./bench-stack.ts";
 import { fmt, percentile, timeRequests } from "./stats.ts";
 
 /**
@@ -61,9 +61,7 @@ export async function benchApi(opts: { workspaces?: number; requests?: number } 
         percentile(listSamples, 99),
       ],
     ] as const;
-    console.log(
-      `\napi bench: ${n} sequential requests each, database ${stack.db.embedded ? "embedded PGlite" : "DATABASE_URL"}`,
-    );
+    console.log(`\napi bench: ${n} sequential requests each, database ${databaseName(stack)}`);
     for (const [name, p50, p99] of rows) console.log(`  ${name.padEnd(52)} p50 ${fmt(p50)}  p99 ${fmt(p99)}`);
     const ratio50 = rows[1][1] / rows[0][1];
     const ratio99 = rows[1][2] / rows[0][2];

@@ -1,27 +1,21 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createDb, createOrganizationWithOwner } from "@cw/db";
-import { startWsProxy, useNodeWebSocket } from "@cw/db/node";
 import { z } from "zod";
-import { repoRoot } from "./stack.ts";
+import { createOrganizationWithOwner } from "./api-tokens.ts";
+import { createDb } from "./client.ts";
+import { localDataDir, readLocalStackFile } from "./local-stack-file.ts";
+import { startWsProxy, useNodeWebSocket } from "./node.ts";
 
 const usage = `usage: pnpm admin create-org --name <organization> --email <owner email> [--user-name <name>]
 
 Creates an organization, its owner and an API token, and prints the token (shown once).
-Uses DATABASE_URL, or the running local stack's database when DATABASE_URL is unset.`;
+Uses DATABASE_URL, or the running local stack's database when DATABASE_URL is unset
+(the stack in CW_DATA_DIR, else in .data/).`;
 
 const argsSchema = z.object({
   name: z.string().trim().min(1, "--name is required"),
   email: z.email("--email must be an email address"),
   "user-name": z.string().trim().min(1).optional(),
 });
-
-function localStackDatabaseUrl(): string | undefined {
-  const file = join(repoRoot, ".data", "stack.json");
-  if (!existsSync(file)) return undefined;
-  return z.object({ databaseUrl: z.string() }).parse(JSON.parse(readFileSync(file, "utf8"))).databaseUrl;
-}
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -36,7 +30,7 @@ if (!parsed.success) {
   console.error(`${parsed.error.issues.map((i) => i.message).join("\n")}\n\n${usage}`);
   process.exit(2);
 }
-const databaseUrl = process.env.DATABASE_URL || localStackDatabaseUrl();
+const databaseUrl = process.env.DATABASE_URL || readLocalStackFile(localDataDir())?.databaseUrl;
 if (!databaseUrl) {
   console.error("Set DATABASE_URL, or start the local stack (pnpm dev) first.");
   process.exit(2);

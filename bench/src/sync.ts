@@ -1,8 +1,8 @@
 import { join } from "node:path";
-// The desktop's real store (plain Node); imported by path, as @cw/local does not depend on @cw/desktop.
-import { createWorkspaceSync } from "../../../desktop/src/core/sync/index.ts";
-import type { StoreSnapshot, WorkspaceStore } from "../../../desktop/src/core/workspace-store.ts";
-import { withBenchStack } from "./bench-stack.ts";
+// The desktop's real store (plain Node).
+import { createWorkspaceSync } from "@cw/desktop/core/sync/index";
+import type { StoreSnapshot, WorkspaceStore } from "@cw/desktop/core/workspace-store";
+import { databaseName, withBenchStack } from "./bench-stack.ts";
 import { fmt, percentile } from "./stats.ts";
 
 /**
@@ -65,9 +65,7 @@ export async function benchSync(opts: { changes?: number } = {}) {
       const p50 = percentile(afterAnswer, 50);
       const p99 = percentile(afterAnswer, 99);
       console.log(
-        `\nsync bench: ${n} status changes through the API → the desktop store, built-in shape source, database ${
-          stack.db.embedded ? "embedded PGlite" : "DATABASE_URL"
-        }`,
+        `\nsync bench: ${n} status changes through the API → the desktop store, built-in shape source, database ${databaseName(stack)}`,
       );
       console.log(
         `  after the API answered   p50 ${fmt(p50)}  p99 ${fmt(p99)}  (target p50 ≤ 300 ms, p99 ≤ 1 s)`,

@@ -1,13 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createApiClient } from "@cw/contracts/client";
-import { memoryHostKeyStore } from "../../../desktop/src/core/ssh/host-keys.ts";
-import { createTerminalManager } from "../../../desktop/src/core/ssh/terminal-manager.ts";
-import { startStack } from "../stack.ts";
+import { memoryHostKeyStore } from "@cw/desktop/core/ssh/host-keys";
+import { createTerminalManager } from "@cw/desktop/core/ssh/terminal-manager";
+import { startTestStack, waitFor } from "@cw/testing/node";
+import { errorsOnly } from "./bench-stack.ts";
 import { percentile } from "./stats.ts";
 
 /**
@@ -182,10 +180,7 @@ export async function benchTerminal(): Promise<{ throughputRatio: number; echoRa
     const api = createApiClient({ baseUrl: info.workerUrl, token: info.token });
     const demo = (await api.listRepositories()).items.find((r) => r.name === "demo")!;
     const ws = await api.createWorkspace({ repositoryId: demo.id, name: "bench", branch: "main" });
-    for (let i = 0; (await api.getWorkspace(ws.id)).status !== "running"; i++) {
-      if (i > 300) throw new Error("workspace did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor("the workspace running", async () => (await api.getWorkspace(ws.id)).status === "running");
     const creds = await api.createSshCredentials(ws.id);
 
     // The file both clients cat: 50 MB of base64 text in 100-column lines.
@@ -236,20 +231,9 @@ export async function benchTerminal(): Promise<{ throughputRatio: number; echoRa
 
 /** The child: the whole stack, quiet, until SIGTERM. */
 async function serveStack(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cw-bench-terminal-"));
-  const stack = await startStack({
-    dataDir,
-    cronEveryMs: 3_600_000,
-    log: (c) => (l) =>
-      /error/i.test(l) && !/Request\.cf|getaddrinfo/i.test(l) ? console.error(`[${c}] ${l}`) : undefined,
-  });
+  const stack = await startTestStack("cw-bench-terminal-", { log: errorsOnly });
   console.log(`CW_BENCH_STACK ${JSON.stringify({ workerUrl: stack.workerUrl, token: stack.token })}`);
-  process.once("SIGTERM", () => {
-    void stack.close().finally(() => {
-      rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
-  });
+  process.once("SIGTERM", () => void stack.stop().finally(() => process.exit(0)));
 }
 
 if (process.argv[2] === "--serve-stack" && process.argv[1] === fileURLToPath(import.meta.url))
