@@ -23,7 +23,13 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["local/test/**/*.test.ts", "desktop/test/**/*.test.ts", "cli/test/**/*.test.ts"],
+          include: [
+            "contracts/test/**/*.test.ts",
+            "local/test/**/*.test.ts",
+            "desktop/test/**/*.test.ts",
+            "testing/test/**/*.test.ts",
+            "cli/test/**/*.test.ts",
+          ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

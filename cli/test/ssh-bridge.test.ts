@@ -2,9 +2,9 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startVmHost, type VmHost } from "@cw/local/vm-host/index";
-import { createGitFixture, type GitFixture } from "@cw/local/vm-host/testing";
-import { openSsh, startSsh } from "@cw/local/vm-host/testing-openssh";
-import { sshConformance } from "@cw/local/vm-host/testing-ssh-conformance";
+import { createGitFixture, type GitFixture } from "@cw/testing/node";
+import { openSsh, startSsh } from "@cw/testing/openssh";
+import { sshConformance } from "@cw/testing/ssh-conformance";
 import { Freestyle } from "freestyle-sandboxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KNOWN_HOSTS_FILE } from "../src/commands/internal-ssh-bridge.ts";

@@ -23,3 +23,9 @@ export async function migrateDatabase(env: DbEnv): Promise<void> {
     await handle.close();
   }
 }
+export {
+  type LocalStackFile,
+  localDataDir,
+  readLocalStackFile,
+  writeLocalStackFile,
+} from "./local-stack-file.ts";

@@ -1,19 +1,26 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ApiClient, ApiError, createApiClient } from "@cw/contracts/client";
+import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, ApiError, createApiClient } from "../src/core/api-client.ts";
-import { createDesktopBackend } from "../src/core/desktop-backend.ts";
+import { type BackendDeps, createDesktopBackend } from "../src/core/backend/desktop-backend.ts";
+import { storeLinks } from "../src/core/backend/worktree-links.ts";
 import { createPollingStore } from "../src/core/polling-store.ts";
 import { joinPresence } from "../src/core/presence.ts";
 import { parseSettings } from "../src/core/settings.ts";
-import { HostKeyMismatchError, hostIdOf, memoryHostKeyStore } from "../src/core/ssh/host-keys.ts";
+import {
+  HostKeyMismatchError,
+  type HostKeyStore,
+  hostIdOf,
+  memoryHostKeyStore,
+} from "../src/core/ssh/host-keys.ts";
 import { createTerminalManager, type TerminalExit } from "../src/core/ssh/terminal-manager.ts";
 import { plainFileTokenStore } from "../src/core/token-store.ts";
-import { enableCloud, inspectWorktree } from "../src/core/worktree.ts";
+import { enableCloud } from "../src/core/worktree/enable-cloud.ts";
+import { inspectWorktree } from "../src/core/worktree/inspect.ts";
 import { eventChannels, type TerminalExitEvent } from "../src/shared/ipc.ts";
-import { commit, git, originAndClone } from "./support/git.ts";
-import { startTestStack, type TestStack, waitFor } from "./support/stack.ts";
+import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
 
 /** core/ in plain Node against the real local stack: API client, polling store, SSH terminals, enable-cloud. */
 let stack: TestStack;
@@ -21,16 +28,19 @@ let api: ApiClient;
 let demoRepoId: string;
 let runningId: string;
 const tmp = mkdtempSync(join(tmpdir(), "cw-desktop-core-"));
+/** Waits for real work (the stack, SSH, git) with the patience a busy machine needs. */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | null | false>) =>
+  waitFor(what, probe, PATIENCE_MS);
 
 beforeAll(async () => {
   stack = await startTestStack("cw-desktop-core-stack-");
   api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
-  const demo = (await api.listRepositories()).find((r) => r.name === "demo");
+  const demo = (await api.listRepositories()).items.find((r) => r.name === "demo");
   if (!demo) throw new Error("the stack seeds a demo repository");
   demoRepoId = demo.id;
   const ws = await api.createWorkspace({ repositoryId: demoRepoId, name: "core-shared", branch: "main" });
   runningId = ws.id;
-  await waitFor("workspace running", async () => (await api.getWorkspace(ws.id)).status === "running");
+  await eventually("workspace running", async () => (await api.getWorkspace(ws.id)).status === "running");
 }, 180_000);
 
 afterAll(async () => {
@@ -38,7 +48,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe("API client", () => {
+describe("API client", { timeout: TEST_TIMEOUT_MS }, () => {
   it("creates (202 provisioning), lists across pages, reads, and drives the lifecycle", async () => {
     const created = await api.createWorkspace({
       repositoryId: demoRepoId,
@@ -47,23 +57,23 @@ describe("API client", () => {
       autoStopMinutes: 15,
     });
     expect(created).toMatchObject({ status: "provisioning", name: "client-lifecycle", autoStopMinutes: 15 });
-    const running = await waitFor("running", async () => {
+    const running = await eventually("running", async () => {
       const w = await api.getWorkspace(created.id);
       return w.status === "running" ? w : null;
     });
     expect(running.branch).toBe("feature");
-    expect((await api.listWorkspaces()).map((w) => w.id)).toEqual(
+    expect((await api.listAllWorkspaces()).map((w) => w.id)).toEqual(
       expect.arrayContaining([created.id, runningId]),
     );
 
-    expect((await api.pause(created.id)).status).toBe("paused");
+    expect((await api.pauseWorkspace(created.id)).status).toBe("paused");
     // A refused transition: the problem's detail becomes the message, the status is kept.
-    const refused = await api.pause(created.id).catch((e) => e);
+    const refused = await api.pauseWorkspace(created.id).catch((e) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused.status).toBe(409);
     expect(refused.message).toMatch(/paused/);
-    expect((await api.resume(created.id)).status).toBe("running");
-    expect((await api.stop(created.id)).status).toBe("stopped");
+    expect((await api.resumeWorkspace(created.id)).status).toBe("running");
+    expect((await api.stopWorkspace(created.id)).status).toBe("stopped");
     await api.deleteWorkspace(created.id);
     const gone = await api.getWorkspace(created.id).catch((e) => e);
     expect(gone).toBeInstanceOf(ApiError);
@@ -91,21 +101,21 @@ describe("API client", () => {
   });
 
   it("joins, heartbeats and leaves a presence session", async () => {
-    const joined = await api.joinSession(runningId);
+    const joined = await api.joinSession(runningId, "desktop");
     expect(joined.heartbeatSeconds).toBeGreaterThan(0);
-    await api.heartbeat(runningId, joined.sessionId);
+    await api.heartbeatSession(runningId, joined.sessionId);
     expect((await api.getWorkspace(runningId)).connectedCount).toBe(1);
     await api.leaveSession(runningId, joined.sessionId);
-    await expect(api.heartbeat(runningId, joined.sessionId)).rejects.toMatchObject({ status: 404 });
+    await expect(api.heartbeatSession(runningId, joined.sessionId)).rejects.toMatchObject({ status: 404 });
   });
 
   it("holds presence over a WebSocket: connected while open, gone when left, refused for a stranger", async () => {
     const presence = await joinPresence({ api }, runningId);
     expect(presence.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    await waitFor("connected", async () => (await api.getWorkspace(runningId)).connectedCount === 1, 5_000);
+    await eventually("connected", async () => (await api.getWorkspace(runningId)).connectedCount === 1);
     expect((await api.getWorkspace(runningId)).autoStopAt).toBeNull();
     await presence.leave();
-    await waitFor("left", async () => (await api.getWorkspace(runningId)).connectedCount === 0, 5_000);
+    await eventually("left", async () => (await api.getWorkspace(runningId)).connectedCount === 0);
     expect((await api.getWorkspace(runningId)).autoStopAt).not.toBeNull();
 
     const stranger = createApiClient({ baseUrl: stack.workerUrl, token: "cwk_not-a-token" });
@@ -121,18 +131,20 @@ describe("API client", () => {
       const off = store.subscribe((s) =>
         seen.push(s.workspaces.find((w) => w.id === runningId)?.status ?? "?"),
       );
-      await api.pause(runningId);
+      await api.pauseWorkspace(runningId);
       await store.refresh();
       off();
       expect(seen).toEqual(["paused"]);
-      await api.resume(runningId);
+      await api.resumeWorkspace(runningId);
     } finally {
       await store.close();
     }
   });
 });
 
-describe("SSH terminal manager", () => {
+const WRONG_KEY = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+describe("SSH terminal manager", { timeout: TEST_TIMEOUT_MS }, () => {
   function harness(hostKeys = memoryHostKeyStore()) {
     const output = new Map<string, string>();
     const exits = new Map<string, TerminalExit>();
@@ -142,16 +154,16 @@ describe("SSH terminal manager", () => {
       onExit: (id, exit) => exits.set(id, exit),
     });
     const until = (id: string, re: RegExp) =>
-      waitFor(`output ${re}`, async () => re.exec(output.get(id) ?? ""), 15_000);
+      eventually(`output ${re}`, async () => re.exec(output.get(id) ?? ""));
     return { manager, output, exits, until, hostKeys };
   }
 
   it("opens a shell, runs a command, resizes, decodes multi-byte output intact, and exits", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const h = harness();
     const id = await h.manager.open({ ...creds, cols: 100, rows: 30 });
     // Trust on first use: the host's key is pinned now.
-    expect(await h.hostKeys.get(hostIdOf(creds.host, creds.port))).toMatch(/^SHA256:/);
+    expect((await h.hostKeys.read()).hosts[hostIdOf(creds.host, creds.port)]).toMatch(/^SHA256:/);
 
     h.manager.write(id, "echo sum=$((6*7)); stty size\r");
     await h.until(id, /sum=42\r\n30 100/);
@@ -168,27 +180,27 @@ describe("SSH terminal manager", () => {
     expect(euros).toBe("€".repeat(30000));
 
     h.manager.write(id, "exit 3\r");
-    const exit = await waitFor("exit", async () => h.exits.get(id));
+    const exit = await eventually("exit", async () => h.exits.get(id));
     expect(exit).toEqual({ code: 3, signal: null, error: null });
     expect(h.manager.has(id)).toBe(false);
   });
 
   it("kills a session on close", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const h = harness();
     const id = await h.manager.open({ ...creds, cols: 80, rows: 24 });
     h.manager.write(id, "sleep 600\r");
     await h.until(id, /sleep 600/);
     h.manager.close(id);
-    const exit = await waitFor("exit after close", async () => h.exits.get(id));
+    const exit = await eventually("exit after close", async () => h.exits.get(id));
     expect(exit.code).not.toBe(0);
     expect(() => h.manager.write(id, "x")).toThrow(/ended/);
   });
 
   it("refuses a host whose key differs from the pinned one, saying why", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const hostId = hostIdOf(creds.host, creds.port);
-    const h = harness(memoryHostKeyStore({ [hostId]: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }));
+    const h = harness(memoryHostKeyStore({ hosts: { [hostId]: WRONG_KEY } }));
     const err = await h.manager.open({ ...creds, cols: 80, rows: 24 }).catch((e) => e);
     expect(err).toBeInstanceOf(HostKeyMismatchError);
     expect(err.message).toMatch(
@@ -198,7 +210,7 @@ describe("SSH terminal manager", () => {
   });
 
   it("reports refused credentials clearly", async () => {
-    const creds = await api.sshCredentials(runningId);
+    const creds = await api.createSshCredentials(runningId);
     const h = harness();
     const [vm] = creds.username.split(":");
     await expect(
@@ -207,21 +219,27 @@ describe("SSH terminal manager", () => {
   });
 });
 
-describe("backend terminals hold presence", () => {
+/** A backend on the real stack with the polling store, as main builds it with `listSource: polling`. */
+function startBackend(over: Partial<BackendDeps> = {}) {
+  return createDesktopBackend({
+    settings: parseSettings({ apiUrl: stack.workerUrl }),
+    saveSettings: async () => {},
+    tokens: { ...plainFileTokenStore(join(tmp, "token")), read: async () => stack.token },
+    hostKeys: memoryHostKeyStore(),
+    openStore: async ({ api: a }) => ({
+      store: await createPollingStore({ api: a, intervalMs: 60_000, linksFile: null }),
+      source: "polling",
+    }),
+    ui: { openTerminalWindow: () => {}, chooseFolder: async () => null, confirmHostKey: async () => false },
+    onState: () => {},
+    ...over,
+  });
+}
+
+describe("backend terminals hold presence", { timeout: TEST_TIMEOUT_MS }, () => {
   it("joins on open and leaves on close, sending output only to the caller", async () => {
     const events: [string, unknown][] = [];
-    const backend = await createDesktopBackend({
-      settings: parseSettings({ apiUrl: stack.workerUrl }),
-      saveSettings: async () => {},
-      tokens: { ...plainFileTokenStore(join(tmp, "token")), read: async () => stack.token },
-      hostKeys: memoryHostKeyStore(),
-      openStore: async ({ api: a }) => ({
-        store: await createPollingStore({ api: a, intervalMs: 60_000, linksFile: null }),
-        source: "polling",
-      }),
-      ui: { openTerminalWindow: () => {}, chooseFolder: async () => null },
-      onState: () => {},
-    });
+    const backend = await startBackend();
     try {
       expect(backend.state()).toMatchObject({
         configured: true,
@@ -236,7 +254,7 @@ describe("backend terminals hold presence", () => {
       expect(() => backend.terminalWrite({ id: 8, emit: () => {} }, info.terminalId, "x")).toThrow(/ended/);
 
       backend.terminalWrite(caller, info.terminalId, "echo from-backend\r");
-      await waitFor("data event", async () =>
+      await eventually("data event", async () =>
         events.some(
           ([ch, p]) =>
             ch === eventChannels.terminalData &&
@@ -244,11 +262,11 @@ describe("backend terminals hold presence", () => {
         ),
       );
       backend.terminalClose(caller, info.terminalId);
-      const exit = await waitFor("exit event", async () =>
+      const exit = await eventually("exit event", async () =>
         events.find(([ch]) => ch === eventChannels.terminalExit),
       );
       expect((exit[1] as TerminalExitEvent).terminalId).toBe(info.terminalId);
-      await waitFor("presence left", async () => (await api.getWorkspace(runningId)).connectedCount === 0);
+      await eventually("presence left", async () => (await api.getWorkspace(runningId)).connectedCount === 0);
 
       // "Keep alive" holds a session (so autoStopAt is null) until it expires or the app quits.
       await backend.keepAlive(runningId);
@@ -256,14 +274,83 @@ describe("backend terminals hold presence", () => {
     } finally {
       await backend.close();
     }
-    await waitFor(
+    await eventually(
       "keep-alive left on close",
       async () => (await api.getWorkspace(runningId)).connectedCount === 0,
     );
   });
 });
 
-describe("enable cloud for a local worktree", () => {
+describe("backend host keys per workspace VM", { timeout: TEST_TIMEOUT_MS }, () => {
+  /** Opens and closes one terminal on the shared workspace; what the user was asked, and the pins after. */
+  async function openWith(hostKeys: HostKeyStore, answer: boolean) {
+    const asked: { workspaceName: string; detail: string }[] = [];
+    const backend = await startBackend({
+      hostKeys,
+      ui: {
+        openTerminalWindow: () => {},
+        chooseFolder: async () => null,
+        confirmHostKey: async (change) => {
+          asked.push(change);
+          return answer;
+        },
+      },
+    });
+    const caller = { id: 1, emit: () => {} };
+    try {
+      const opened = await backend.openTerminal(caller, { workspaceId: runningId, cols: 80, rows: 24 }).then(
+        (info) => {
+          backend.terminalClose(caller, info.terminalId);
+          return null;
+        },
+        (err: Error) => err,
+      );
+      return { error: opened, asked, pins: await hostKeys.read() };
+    } finally {
+      await backend.close();
+    }
+  }
+
+  it("pins the VM on first use, and asks before trusting it at another host or with another key", async () => {
+    const ws = await api.getWorkspace(runningId);
+    const vm = `${ws.providerType}:${ws.providerVmId}`;
+    const creds = await api.createSshCredentials(runningId);
+    const host = hostIdOf(creds.host, creds.port);
+
+    const first = await openWith(memoryHostKeyStore(), false);
+    expect(first).toMatchObject({ error: null, asked: [] });
+    const key = first.pins.vms[vm]!;
+    expect(key).toEqual({ host, fingerprint: expect.stringMatching(/^SHA256:/) });
+    expect(first.pins.hosts[host]).toBe(key.fingerprint);
+
+    // The VM was pinned elsewhere: the API sending it to this host is a change, even with the same key.
+    const moved = { hosts: {}, vms: { [vm]: { host: "[::1]:2200", fingerprint: key.fingerprint } } };
+    const declined = await openWith(memoryHostKeyStore(moved), false);
+    expect(declined.asked).toEqual([
+      {
+        workspaceName: "core-shared",
+        detail: expect.stringContaining(`The VM ${vm} answered at [::1]:2200`),
+      },
+    ]);
+    expect(declined.error).toBeInstanceOf(HostKeyMismatchError);
+    expect(declined.pins).toEqual(moved);
+    expect((await api.getWorkspace(runningId)).connectedCount).toBe(0);
+
+    // Another key for the known VM, accepted: connected, and exactly the offered key pinned.
+    const rekeyed = { hosts: { [host]: WRONG_KEY }, vms: { [vm]: { host, fingerprint: WRONG_KEY } } };
+    const accepted = await openWith(memoryHostKeyStore(rekeyed), true);
+    expect(accepted.asked).toEqual([
+      {
+        workspaceName: "core-shared",
+        detail: expect.stringContaining(`The SSH host key of ${host} has changed`),
+      },
+    ]);
+    expect(accepted.error).toBeNull();
+    expect(accepted.pins).toEqual({ hosts: { [host]: key.fingerprint }, vms: { [vm]: key } });
+  });
+});
+
+describe("enable cloud for a local worktree", { timeout: TEST_TIMEOUT_MS }, () => {
   it("registers the origin, creates the workspace for a pushed branch and links the folder", async () => {
     const { clone } = originAndClone(join(tmp, "pushed"));
     git(clone, "checkout", "-q", "-b", "topic");
@@ -273,16 +360,23 @@ describe("enable cloud for a local worktree", () => {
     const info = await inspectWorktree(clone);
     expect(info).toMatchObject({ branch: "topic", headSha: git(clone, "rev-parse", "HEAD") });
 
-    const store = await createPollingStore({ api, intervalMs: 60_000, linksFile: join(tmp, "links.json") });
+    const linksFile = join(tmp, "links", "links.json");
+    const store = await createPollingStore({ api, intervalMs: 60_000, linksFile });
     try {
-      const result = await enableCloud({ api, store }, { path: clone, autoStopMinutes: 10 });
+      const result = await enableCloud(
+        { api, links: storeLinks(store) },
+        { path: clone, autoStopMinutes: 10 },
+      );
       expect(result.repositoryCreated).toBe(true);
-      const repo = (await api.listRepositories()).find((r) => r.id === result.repositoryId);
+      const repo = (await api.listRepositories()).items.find((r) => r.id === result.repositoryId);
       expect(repo?.cloneUrl).toBe(`file://${join(tmp, "pushed", "origin.git")}`);
       expect(store.snapshot().links).toEqual([
         { worktreePath: clone, cloudWorkspaceId: result.workspaceId, cloudSyncEnabled: true },
       ]);
-      const ws = await waitFor("cloud copy running", async () => {
+      // Links are the user's alone, like everything the app writes.
+      expect(statSync(linksFile).mode & 0o777).toBe(0o600);
+      expect(statSync(join(tmp, "links")).mode & 0o777).toBe(0o700);
+      const ws = await eventually("cloud copy running", async () => {
         const w = await api.getWorkspace(result.workspaceId);
         return w.status === "running" ? w : null;
       });
@@ -290,18 +384,13 @@ describe("enable cloud for a local worktree", () => {
 
       // The same folder again: refused while its workspace exists.
       await store.refresh();
-      await expect(enableCloud({ api, store }, { path: clone, autoStopMinutes: 10 })).rejects.toThrow(
-        /already has a cloud workspace/,
-      );
+      await expect(
+        enableCloud({ api, links: storeLinks(store) }, { path: clone, autoStopMinutes: 10 }),
+      ).rejects.toThrow(/already has a cloud workspace/);
       // Another branch of the same origin reuses the registered repository.
       git(clone, "checkout", "-q", "main");
-      const second = await enableCloud(
-        { api, store: { ...store, snapshot: () => ({ ...store.snapshot(), links: [] }) } },
-        {
-          path: clone,
-          autoStopMinutes: 10,
-        },
-      );
+      const unlinked = { ...storeLinks(store), linkedWorkspace: () => null };
+      const second = await enableCloud({ api, links: unlinked }, { path: clone, autoStopMinutes: 10 });
       expect(second).toMatchObject({ repositoryId: result.repositoryId, repositoryCreated: false });
     } finally {
       await store.close();
@@ -325,5 +414,57 @@ describe("enable cloud for a local worktree", () => {
     rmSync(join(plain, ".git"), { recursive: true });
     await expect(inspectWorktree(plain)).rejects.toThrow(`${plain} is not a git repository`);
     await expect(inspectWorktree(join(tmp, "missing"))).rejects.toThrow(/does not exist/);
+  });
+
+  it("never runs what the folder's git config names: hooks, fsmonitor, upload-pack, ssh, filters, transports", async () => {
+    const { clone } = originAndClone(join(tmp, "hostile"));
+    const head = git(clone, "rev-parse", "HEAD");
+    const markers = join(tmp, "hostile", "markers");
+    mkdirSync(markers);
+    const touch = (name: string) => `touch ${join(markers, name)}`;
+    const hooks = join(tmp, "hostile", "hooks");
+    mkdirSync(hooks);
+    for (const hook of [
+      "pre-commit",
+      "post-checkout",
+      "reference-transaction",
+      "pre-auto-gc",
+      "post-index-change",
+    ])
+      writeFileSync(join(hooks, hook), `#!/bin/sh\n${touch(`hook-${hook}`)}\n`, { mode: 0o755 });
+    writeFileSync(join(clone, ".gitattributes"), "* filter=evil diff=evil\n");
+    const hostile = {
+      "core.fsmonitor": touch("fsmonitor"),
+      "core.hooksPath": hooks,
+      "core.sshCommand": touch("ssh-command"),
+      "core.gitProxy": touch("git-proxy"),
+      "core.pager": touch("pager"),
+      "core.askPass": touch("askpass"),
+      "credential.helper": `!${touch("credential")}`,
+      "remote.origin.uploadpack": `${touch("uploadpack")}; git-upload-pack`,
+      "remote.origin.receivepack": `${touch("receivepack")}; git-receive-pack`,
+      "filter.evil.clean": touch("filter-clean"),
+      "filter.evil.smudge": touch("filter-smudge"),
+      "filter.evil.process": touch("filter-process"),
+      "diff.evil.textconv": touch("textconv"),
+      "diff.external": touch("diff-external"),
+      "gpg.program": touch("gpg"),
+      "log.showSignature": "true",
+      "protocol.ext.allow": "always",
+      "protocol.allow": "always",
+    };
+    for (const [key, value] of Object.entries(hostile)) git(clone, "config", key, value);
+
+    const info = await inspectWorktree(clone);
+    expect(info).toMatchObject({ path: clone, branch: "main", headSha: head });
+    const links = { linkedWorkspace: () => null, link: async () => {} };
+    const result = await enableCloud({ api, links }, { path: clone, autoStopMinutes: 10 });
+    expect(result.repositoryCreated).toBe(true);
+    expect(readdirSync(markers)).toEqual([]);
+
+    // An origin that is itself a command (git's ext:: transport, which the config allows): refused, not run.
+    git(clone, "config", "remote.origin.url", `ext::sh -c ${touch("ext-transport").replace(/ /g, "% ")}`);
+    await expect(inspectWorktree(clone)).rejects.toThrow(/Cannot reach origin .*transport 'ext' not allowed/);
+    expect(readdirSync(markers)).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { waitFor } from "@cw/testing";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invokeChannels } from "../src/shared/ipc.ts";
 import type { fake as Fake } from "./support/fake-electron.ts";
+import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
 
 /**
  * The main process as built for Electron, loaded in Node with a recording stand-in for the
@@ -27,13 +29,21 @@ beforeAll(async () => {
     alias: { electron: join(import.meta.dirname, "support/fake-electron.ts") },
     logLevel: "warning",
   });
+  // Electron makes userData with the usual mode; the app must close it to others.
+  chmodSync(tmp, 0o755);
   (globalThis as Record<string, unknown>).__fakeElectronUserData = tmp;
   process.env.CW_API_URL = "";
   await import(pathToFileURL(out).href);
   fake = (globalThis as Record<string, unknown>).__fakeElectron as typeof Fake;
-  // main() awaited whenReady() before reading userData; give its start-up a moment to finish.
-  for (let i = 0; i < 100 && fake.menus.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-});
+  // main() runs on after the import resolves: wait for its start-up to build the first tray menu
+  // (or to report an error, which the tests below then show).
+  await waitFor(
+    "the first tray menu",
+    () => fake.menus.length > 0 || fake.errors.length > 0,
+    PATIENCE_MS,
+    20,
+  );
+}, TEST_TIMEOUT_MS);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -49,6 +59,7 @@ describe("main process wiring", () => {
       preload: join(tmp, "preload.cjs"),
     });
     expect(win.loaded?.file).toBe(join(tmp, "renderer/index.html"));
+    expect(statSync(tmp).mode & 0o777).toBe(0o700);
   });
 
   it("registers exactly the allowlisted channels and refuses other senders", async () => {

@@ -3,20 +3,22 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
+import { type ApiClient, createApiClient } from "@cw/contracts/client";
+import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRenderer } from "../scripts/build.ts";
-import { type ApiClient, createApiClient } from "../src/core/api-client.ts";
-import { type Caller, createDesktopBackend, type DesktopBackend } from "../src/core/desktop-backend.ts";
+import type { Caller } from "../src/core/backend/caller.ts";
+import { createDesktopBackend, type DesktopBackend } from "../src/core/backend/desktop-backend.ts";
 import { createIpcHandlers, type IpcHandler } from "../src/core/ipc-handlers.ts";
 import { parseSettings } from "../src/core/settings.ts";
 import { memoryHostKeyStore } from "../src/core/ssh/host-keys.ts";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import { plainFileTokenStore } from "../src/core/token-store.ts";
 import { type EventChannel, eventChannels, type InvokeChannel } from "../src/shared/ipc.ts";
-import { commit, git, originAndClone } from "./support/git.ts";
-import { startTestStack, type TestStack, waitFor } from "./support/stack.ts";
+import { findChromium } from "./support/chromium.ts";
+import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
 
 /**
  * The built renderer in real Chromium. The preload API is the real `createDesktopApi` over
@@ -36,13 +38,20 @@ let demoRepoId: string;
 const callers = new Set<Caller>();
 const tmp = mkdtempSync(join(tmpdir(), "cw-desktop-renderer-"));
 
+/** Waits for real work (the stack, SSH, git) with the patience a busy machine needs. */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | null | false>) =>
+  waitFor(what, probe, PATIENCE_MS);
+const patiently = { timeout: PATIENCE_MS };
+
 beforeAll(async () => {
+  // First: without a browser nothing here can run, and the failure says how to get one.
+  const executablePath = findChromium();
   mkdirSync(artifacts, { recursive: true });
   const rendererDir = join(tmp, "renderer");
   const [s] = await Promise.all([startTestStack("cw-desktop-renderer-stack-"), buildRenderer(rendererDir)]);
   stack = s;
   api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
-  demoRepoId = (await api.listRepositories()).find((r) => r.name === "demo")!.id;
+  demoRepoId = (await api.listRepositories()).items.find((r) => r.name === "demo")!.id;
 
   shim = (
     await build({
@@ -64,7 +73,7 @@ beforeAll(async () => {
       store: await createWorkspaceSync({ apiUrl, token, file: join(tmp, "workspaces.json"), log: () => {} }),
       source: "sync",
     }),
-    ui: { openTerminalWindow: () => {}, chooseFolder: async () => null },
+    ui: { openTerminalWindow: () => {}, chooseFolder: async () => null, confirmHostKey: async () => false },
     onState: (state) => {
       for (const c of callers) c.emit(eventChannels.appState, state);
     },
@@ -89,10 +98,10 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
-}, 180_000);
+}, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
@@ -103,14 +112,19 @@ afterAll(async () => {
 });
 
 let nextCallerId = 1;
+/** Pages that get no state updates for now: they show the list as it was (see `withStaleList`). */
+const stale = new Set<Page>();
+
 /** A page whose `window.cw` is the preload API, wired to the real backend like main wires a window. */
 async function openPage(path: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+  page.setDefaultTimeout(PATIENCE_MS);
   const pageErrors: string[] = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
   const caller: Caller = {
     id: nextCallerId++,
     emit(channel: EventChannel, payload: unknown) {
+      if (channel === eventChannels.appState && stale.has(page)) return;
       page
         .evaluate(([ch, p]) => (window as any).__cwPush(ch, p), [channel, payload] as const)
         .catch(() => {});
@@ -134,46 +148,71 @@ async function openPage(path: string): Promise<Page> {
 
 const row = (page: Page, id: string) => page.locator(`tr[data-id="${id}"]`);
 
-describe("list window", () => {
+/**
+ * Runs `fn` while the page's list stands still, then lets it catch up: how the window meets a
+ * change it has not heard of yet (the action it offers is refused), without racing the update.
+ */
+async function withStaleList(page: Page, fn: () => Promise<void>): Promise<void> {
+  stale.add(page);
+  try {
+    await fn();
+  } finally {
+    stale.delete(page);
+    for (const c of callers) c.emit(eventChannels.appState, backend.state());
+  }
+}
+
+describe("list window", { timeout: TEST_TIMEOUT_MS }, () => {
   it("renders the workspaces and updates a row when its status changes", async () => {
     const ws = await api.createWorkspace({ repositoryId: demoRepoId, name: "listed", branch: "feature" });
-    await waitFor("running", async () => (await api.getWorkspace(ws.id)).status === "running");
+    await eventually("running", async () => (await api.getWorkspace(ws.id)).status === "running");
     const page = await openPage("index.html");
     await page.waitForSelector("body[data-ready=true]");
-    await expect
-      .poll(() => row(page, ws.id).getAttribute("data-status"), { timeout: 15_000 })
-      .toBe("running");
+    await expect.poll(() => row(page, ws.id).getAttribute("data-status"), patiently).toBe("running");
     expect(await row(page, ws.id).locator(".name").textContent()).toBe("listed");
     expect(await row(page, ws.id).locator(".branch").textContent()).toBe("⎇ feature");
     // The token is in a plain file here (no keychain): the window says so.
     expect(await page.locator("#plain-token-warning").isVisible()).toBe(true);
     expect(await page.locator("#connection").textContent()).toBe("live");
 
+    // An update that leaves a row's actions as they were keeps its very buttons: a click between
+    // mouse down and up is never lost to a list update.
+    const buttons = row(page, ws.id).locator("button");
+    await buttons.evaluateAll((all) => {
+      for (const [i, b] of all.entries()) Object.assign(b, { __kept: i });
+    });
+    const kept = () => buttons.evaluateAll((all) => all.map((b) => (b as any).__kept ?? "replaced"));
+    const before = await kept();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    for (const name of ["listed-renamed", "listed"]) {
+      await api.updateWorkspace(ws.id, { name });
+      await expect.poll(() => row(page, ws.id).locator(".name").textContent(), patiently).toBe(name);
+      expect(await kept()).toEqual(before);
+    }
+
     // Changed elsewhere (a script, another device): the row follows.
-    await api.pause(ws.id);
-    await expect.poll(() => row(page, ws.id).getAttribute("data-status"), { timeout: 15_000 }).toBe("paused");
+    await api.pauseWorkspace(ws.id);
+    await expect.poll(() => row(page, ws.id).getAttribute("data-status"), patiently).toBe("paused");
     expect(await row(page, ws.id).locator(".status").textContent()).toBe("Paused");
     expect(await row(page, ws.id).locator("button[data-action=resume]").isVisible()).toBe(true);
     await page.screenshot({ path: join(artifacts, "list-paused.png") });
 
     // Acting from the window, and a refused action's message shown, not swallowed.
     await row(page, ws.id).locator("button[data-action=resume]").click();
-    await expect
-      .poll(() => row(page, ws.id).getAttribute("data-status"), { timeout: 15_000 })
-      .toBe("running");
-    await api.stop(ws.id);
-    await row(page, ws.id).locator("button[data-action=pause]").click();
-    await expect
-      .poll(() => page.locator("#errors li").first().textContent())
-      .toMatch(/^Pause listed: .*stopped/);
+    await expect.poll(() => row(page, ws.id).getAttribute("data-status"), patiently).toBe("running");
+    await withStaleList(page, async () => {
+      await api.stopWorkspace(ws.id);
+      await row(page, ws.id).locator("button[data-action=pause]").click();
+      await expect
+        .poll(() => page.locator("#errors li").first().textContent(), patiently)
+        .toMatch(/^Pause listed: .*stopped/);
+    });
 
     // Delete asks first.
-    await expect
-      .poll(() => row(page, ws.id).getAttribute("data-status"), { timeout: 15_000 })
-      .toBe("stopped");
+    await expect.poll(() => row(page, ws.id).getAttribute("data-status"), patiently).toBe("stopped");
     await row(page, ws.id).locator("button[data-action=delete]").click();
     await page.locator("#confirm-delete button[value=delete]").click();
-    await expect.poll(() => row(page, ws.id).count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => row(page, ws.id).count(), patiently).toBe(0);
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
   });
@@ -182,7 +221,9 @@ describe("list window", () => {
     const page = await openPage("index.html");
     await page.waitForSelector("body[data-ready=true]");
     await page.click("#new-workspace-button");
-    await expect.poll(() => page.locator("#repo-select option").first().textContent()).toBe("demo");
+    await expect
+      .poll(() => page.locator("#repo-select option").first().textContent(), patiently)
+      .toBe("demo");
     await page.selectOption("#repo-select", demoRepoId);
     expect(await page.inputValue("#branch")).toBe("main");
     await page.fill("#ws-name", "from-the-form");
@@ -190,52 +231,52 @@ describe("list window", () => {
     await page.fill("#auto-stop", "45");
     await page.click("#new-workspace-form button[type=submit]");
     await expect
-      .poll(() => page.locator("#new-workspace-form .form-error").textContent())
+      .poll(() => page.locator("#new-workspace-form .form-error").textContent(), patiently)
       .toMatch(/body\.branch: not a valid git branch name/);
     await page.screenshot({ path: join(artifacts, "create-error.png") });
 
     await page.fill("#branch", "feature");
     await page.click("#new-workspace-form button[type=submit]");
-    await expect
-      .poll(() => page.locator("#new-workspace").getAttribute("open"), { timeout: 15_000 })
-      .toBeNull();
+    await expect.poll(() => page.locator("#new-workspace").getAttribute("open"), patiently).toBeNull();
     const created = page.locator("tr", { has: page.locator(".name", { hasText: "from-the-form" }) });
-    await expect.poll(() => created.getAttribute("data-status"), { timeout: 30_000 }).toBe("running");
+    await expect.poll(() => created.getAttribute("data-status"), patiently).toBe("running");
     const id = (await created.getAttribute("data-id"))!;
     expect(await api.getWorkspace(id)).toMatchObject({ branch: "feature", autoStopMinutes: 45 });
     await page.close();
   });
 });
 
-describe("enable cloud window", () => {
+describe("enable cloud window", { timeout: TEST_TIMEOUT_MS }, () => {
   it("reads the folder's origin and branch, refuses an unpushed one with git's reason, enables a pushed one", async () => {
     const { clone } = originAndClone(join(tmp, "enable"));
     commit(clone, "wip.txt", "not pushed\n");
     const page = await openPage("index.html");
     await page.waitForSelector("body[data-ready=true]");
     await page.click("#enable-cloud-button");
+    expect((await page.locator("#untrusted-git-config").textContent())?.replace(/\s+/g, " ").trim()).toMatch(
+      /^The folder's own git settings \(\.git\/config\) are not trusted/,
+    );
+    expect(await page.locator("#untrusted-git-config").isVisible()).toBe(true);
     await page.fill("#folder", clone);
     await page.locator("#folder").dispatchEvent("change");
     const formError = page.locator("#enable-cloud-form .form-error");
     await expect
-      .poll(() => formError.textContent())
+      .poll(() => formError.textContent(), patiently)
       .toBe('1 commit is on "main" but not on origin; push first (git push origin main)');
     await page.screenshot({ path: join(artifacts, "enable-cloud-refused.png") });
 
     git(clone, "push", "-q", "origin", "main");
     await page.locator("#folder").dispatchEvent("change");
     await expect
-      .poll(() => page.locator("#worktree-info").textContent())
+      .poll(() => page.locator("#worktree-info").textContent(), patiently)
       .toMatch(/^origin .*origin\.git · branch main · [0-9a-f]{8}$/);
     expect(await formError.isVisible()).toBe(false);
     await page.click("#enable-cloud-form button[type=submit]");
     await expect
-      .poll(async () => (await page.locator("#enable-cloud").getAttribute("open")) ?? "closed", {
-        timeout: 15_000,
-      })
+      .poll(async () => (await page.locator("#enable-cloud").getAttribute("open")) ?? "closed", patiently)
       .toBe("closed");
     const created = page.locator("tr", { has: page.locator(".name", { hasText: "work-main" }) });
-    await expect.poll(() => created.getAttribute("data-status"), { timeout: 30_000 }).toBe("running");
+    await expect.poll(() => created.getAttribute("data-status"), patiently).toBe("running");
     expect(backend.state().store?.links).toContainEqual({
       worktreePath: clone,
       cloudWorkspaceId: await created.getAttribute("data-id"),
@@ -245,14 +286,14 @@ describe("enable cloud window", () => {
   });
 });
 
-describe("terminal window", () => {
+describe("terminal window", { timeout: TEST_TIMEOUT_MS }, () => {
   it("shows the output of a command typed into it", async () => {
     const ws = await api.createWorkspace({ repositoryId: demoRepoId, name: "term", branch: "main" });
-    await waitFor("running", async () => (await api.getWorkspace(ws.id)).status === "running");
+    await eventually("running", async () => (await api.getWorkspace(ws.id)).status === "running");
     const page = await openPage(`terminal.html?workspace=${ws.id}`);
-    await expect.poll(() => page.locator("#term-state").textContent(), { timeout: 15_000 }).toBe("connected");
+    await expect.poll(() => page.locator("#term-state").textContent(), patiently).toBe("connected");
     expect(await page.title()).toBe("☁ term — main");
-    await waitFor("presence joined", async () => (await api.getWorkspace(ws.id)).connectedCount === 1);
+    await eventually("presence joined", async () => (await api.getWorkspace(ws.id)).connectedCount === 1);
 
     const screen = () =>
       page.evaluate(() => {
@@ -263,22 +304,22 @@ describe("terminal window", () => {
       });
     await page.locator(".xterm-helper-textarea").focus();
     await page.keyboard.type("echo hello-$((6*7)) ünïcödé-€\n");
-    await expect.poll(screen, { timeout: 15_000 }).toMatch(/^hello-42 ünïcödé-€$/m);
+    await expect.poll(screen, patiently).toMatch(/^hello-42 ünïcödé-€$/m);
     await page.keyboard.type("exit\n");
-    await expect.poll(screen, { timeout: 15_000 }).toMatch(/\[session ended: exited with code 0\]/);
+    await expect.poll(screen, patiently).toMatch(/\[session ended: exited with code 0\]/);
     expect(await page.locator("#reconnect").isVisible()).toBe(true);
     await page.screenshot({ path: join(artifacts, "terminal.png") });
-    await waitFor("presence left", async () => (await api.getWorkspace(ws.id)).connectedCount === 0);
+    await eventually("presence left", async () => (await api.getWorkspace(ws.id)).connectedCount === 0);
 
     // Reconnect opens a fresh shell.
     await page.click("#reconnect");
-    await expect.poll(() => page.locator("#term-state").textContent(), { timeout: 15_000 }).toBe("connected");
+    await expect.poll(() => page.locator("#term-state").textContent(), patiently).toBe("connected");
     await page.locator(".xterm-helper-textarea").focus();
     await page.keyboard.type("echo again-$((2+3))\n");
-    await expect.poll(screen, { timeout: 15_000 }).toMatch(/^again-5$/m);
+    await expect.poll(screen, patiently).toMatch(/^again-5$/m);
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
-    await waitFor(
+    await eventually(
       "closing the window leaves",
       async () => (await api.getWorkspace(ws.id)).connectedCount === 0,
     );

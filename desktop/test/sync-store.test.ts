@@ -1,52 +1,41 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startStack } from "@cw/local/stack";
-import { stackApi } from "@cw/local/stack-api";
+import { type ApiClient, createApiClient } from "@cw/contracts/client";
+import { startTestStack, type TestStack } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspaceSync } from "../src/core/sync/index.ts";
 import type { StoreSnapshot, WorkspaceStore } from "../src/core/workspace-store.ts";
+import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
 
 /**
- * The desktop store against the real local stack (PGlite with the shape_log triggers, the worker
+ * The desktop store against the real local stack (PostgreSQL with the shape_log triggers, the worker
  * under wrangler dev serving GET /v1/shape from its built-in source, the local VM host).
  */
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
+let api: ApiClient;
 let dir: string;
 let repositoryId: string;
 const stores: WorkspaceStore[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cw-sync-"));
-  const lines: string[] = [];
-  try {
-    stack = await startStack({
-      dataDir: join(dir, "stack"),
-      cronEveryMs: 3_600_000,
-      log: (c) => (l) => lines.push(`[${c}] ${l}`),
-    });
-  } catch (err) {
-    console.error(lines.join("\n"));
-    throw err;
-  }
-  const repos = await api("GET", "/v1/repositories");
-  repositoryId = repos.body.items[0].id;
-}, 180_000);
+  stack = await startTestStack("cw-sync-stack-");
+  api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
+  repositoryId = (await api.listRepositories()).items[0]!.id;
+}, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const s of stores) await s.close();
-  await stack?.close();
+  await stack?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const api = (method: string, path: string, body?: unknown) =>
-  stackApi(stack.workerUrl, stack.token).call(method, path, body);
-
 async function createWorkspace(name: string): Promise<string> {
-  const res = await api("POST", "/v1/workspaces", { repositoryId, name, branch: "main" });
-  expect(res.status).toBe(202);
-  return res.body.id;
+  const created = await api.createWorkspace({ repositoryId, name, branch: "main" });
+  expect(created.status).toBe("provisioning");
+  return created.id;
 }
 
 /** A fetch that records the shape requests' URLs. */
@@ -73,7 +62,7 @@ async function open(file: string, opts: { apiUrl?: string; fetch?: typeof fetch 
   return store;
 }
 
-function waitFor(store: WorkspaceStore, check: (s: StoreSnapshot) => boolean, timeoutMs = 20_000) {
+function waitFor(store: WorkspaceStore, check: (s: StoreSnapshot) => boolean, timeoutMs = PATIENCE_MS) {
   return new Promise<StoreSnapshot>((resolve, reject) => {
     const now = store.snapshot();
     if (check(now)) return resolve(now);
@@ -100,7 +89,7 @@ function readStored(file: string) {
   };
 }
 
-describe("workspace store", () => {
+describe("workspace store", { timeout: TEST_TIMEOUT_MS }, () => {
   const file = () => join(dir, "store.json");
 
   it("syncs the organization's workspaces live and persists rows with the shape handle and offset", async () => {
@@ -116,6 +105,8 @@ describe("workspace store", () => {
     await store.close();
 
     const stored = readStored(file());
+    // The store is the user's alone, like everything the app writes.
+    expect(statSync(file()).mode & 0o777).toBe(0o600);
     expect(stored.position?.handle).toBeTruthy();
     expect(stored.position?.offset).toMatch(/^\d+_\d+$/);
     expect(stored.rows.map((r) => r.row.name)).toContain("sync-one");
@@ -124,7 +115,7 @@ describe("workspace store", () => {
   it("shows stored rows at once and resumes from the stored offset without a full refetch", async () => {
     const before = readStored(file());
     const id = (before.rows.find((r) => r.row.name === "sync-one")!.row as unknown as { id: string }).id;
-    expect((await api("PATCH", `/v1/workspaces/${id}`, { name: "sync-renamed" })).status).toBe(200);
+    expect((await api.updateWorkspace(id, { name: "sync-renamed" })).name).toBe("sync-renamed");
 
     const rec = recordingFetch();
     const store = await open(file(), { fetch: rec.fetch });
@@ -168,9 +159,11 @@ describe("workspace store", () => {
     await waitFor(store, (s) => s.connection === "live" && named(s, "sync-renamed") !== undefined);
 
     await relay.stop();
-    await waitFor(store, (s) => s.connection === "offline", 10_000);
+    await waitFor(store, (s) => s.connection === "offline");
     const id = store.snapshot().workspaces.find((w) => w.name === "sync-renamed")!.id;
-    expect((await api("PATCH", `/v1/workspaces/${id}`, { name: "changed-while-offline" })).status).toBe(200);
+    expect((await api.updateWorkspace(id, { name: "changed-while-offline" })).name).toBe(
+      "changed-while-offline",
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(store.snapshot().connection).toBe("offline"); // still refused
 

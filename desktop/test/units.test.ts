@@ -1,25 +1,28 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { planAutoStopWarnings, warningText } from "../src/core/auto-stop-warning.ts";
-import type { DesktopBackend } from "../src/core/desktop-backend.ts";
+import type { DesktopBackend } from "../src/core/backend/desktop-backend.ts";
 import { createIpcHandlers } from "../src/core/ipc-handlers.ts";
-import { parseSettings, SettingsError } from "../src/core/settings.ts";
+import { parseSettings, SettingsError, saveSettings } from "../src/core/settings.ts";
 import {
   fileHostKeyStore,
   fingerprintOf,
   HostKeyMismatchError,
   hostIdOf,
+  judgeHostKey,
   verifyHostKey,
 } from "../src/core/ssh/host-keys.ts";
 import { OutputBatcher } from "../src/core/ssh/output-batcher.ts";
+import { emptyState, stateWriter } from "../src/core/sync/persisted-state.ts";
 import { chooseTokenStore } from "../src/core/token-store.ts";
 import { TRAY_MAX_WORKSPACES, trayMenuModel } from "../src/core/tray-menu.ts";
 import type { StoreSnapshot, WorkspaceRow } from "../src/core/workspace-store.ts";
-import { cloneUrlOf, remoteKey } from "../src/core/worktree.ts";
+import { cloneUrlOf, remoteKey, repositoryNameOf } from "../src/core/worktree/remote-url.ts";
 import { invokeChannels } from "../src/shared/ipc.ts";
 import { uiActions } from "../src/shared/workspace-actions.ts";
+import { chromiumCandidates, findChromium } from "./support/chromium.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cw-desktop-units-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -203,10 +206,27 @@ describe("settings schema", () => {
   it("names every bad field, and lets CW_API_URL override the file", () => {
     expect(() => parseSettings({ apiUrl: "ftp://x", terminal: { fontSize: 2 } })).toThrow(SettingsError);
     expect(() => parseSettings({ apiUrl: "ftp://x", terminal: { fontSize: 2 } })).toThrow(
-      /apiUrl: must start with http:\/\/ or https:\/\/; terminal\.fontSize: /,
+      /apiUrl: must start with https:\/\/ \(or http:\/\/ to this machine\); terminal\.fontSize: /,
     );
-    expect(parseSettings({ apiUrl: "http://a" }, { CW_API_URL: "http://b:8787" }).apiUrl).toBe(
-      "http://b:8787",
+    expect(parseSettings({ apiUrl: "https://a" }, { CW_API_URL: "https://b:8787" }).apiUrl).toBe(
+      "https://b:8787",
+    );
+  });
+
+  it("takes plain http only to this machine: the token must not cross a network in clear", () => {
+    for (const local of [
+      "http://127.0.0.1:8787",
+      "http://localhost:8787/",
+      "http://[::1]:8787",
+      "http://127.1.2.3",
+    ])
+      expect(parseSettings({ apiUrl: local }).apiUrl).toBe(local.replace(/\/$/, ""));
+    for (const remote of ["http://cw.example.com", "http://10.0.0.5:8787", "http://localhost.evil.example"])
+      expect(() => parseSettings({ apiUrl: remote })).toThrow(
+        "Invalid settings: apiUrl: must use https:// (plain http:// only to this machine: localhost, 127.0.0.1 or [::1])",
+      );
+    expect(() => parseSettings({}, { CW_API_URL: "http://cw.example.com" })).toThrow(
+      /apiUrl: must use https/,
     );
   });
 });
@@ -244,6 +264,28 @@ describe("output batcher", () => {
     expect(out.at(-1)).toBe("z");
   });
 
+  it("ends with the final multi-byte character whole, in the same message as the text before it", () => {
+    const out: string[] = [];
+    const b = new OutputBatcher((t) => out.push(t), { intervalMs: 1_000 });
+    const euro = Buffer.from("€", "utf8");
+    b.push(Buffer.from("total: 5"));
+    b.push(euro.subarray(0, 1));
+    b.push(euro.subarray(1));
+    // The stream ends before the batch's turn comes: end() must send it, character and all.
+    b.end();
+    expect(out).toEqual(["total: 5€"]);
+    b.push(Buffer.from("late"));
+    expect(out).toEqual(["total: 5€"]);
+  });
+
+  it("ends a stream cut inside a character with one replacement character, keeping what came before", () => {
+    const out: string[] = [];
+    const b = new OutputBatcher((t) => out.push(t), { intervalMs: 1_000 });
+    b.push(Buffer.from("ok 😀", "utf8").subarray(0, 5));
+    b.end();
+    expect(out).toEqual(["ok \uFFFD"]);
+  });
+
   it("flushes at once at the size cap", () => {
     const out: string[] = [];
     const b = new OutputBatcher((t) => out.push(t), { maxChars: 10 });
@@ -253,29 +295,102 @@ describe("output batcher", () => {
 });
 
 describe("host key pinning", () => {
-  it("pins on first use, accepts the same key, refuses a changed one with a clear error", async () => {
-    const file = join(tmp, "host-keys.json");
+  const a = fingerprintOf(Buffer.from("key-a"));
+  const b = fingerprintOf(Buffer.from("key-b"));
+  const gateway = hostIdOf("vm-ssh.example", 22);
+
+  it("pins host and VM on first use, accepts the same key, refuses a changed one with a clear error", async () => {
+    const file = join(tmp, "pins", "host-keys.json");
     const store = fileHostKeyStore(file);
-    const id = hostIdOf("vm-ssh.example", 22);
-    const a = fingerprintOf(Buffer.from("key-a"));
-    const b = fingerprintOf(Buffer.from("key-b"));
-    await verifyHostKey(store, id, a);
-    await verifyHostKey(store, id, a);
+    await verifyHostKey(store, { host: gateway, vm: "freestyle:vm-1", fingerprint: a });
+    await verifyHostKey(store, { host: gateway, vm: "freestyle:vm-1", fingerprint: a });
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    // A fresh store reads the pin back from the file.
-    const err = await verifyHostKey(fileHostKeyStore(file), id, b).catch((e) => e);
+    expect(statSync(join(tmp, "pins")).mode & 0o777).toBe(0o700);
+    // A fresh store reads the pins back from the file.
+    expect(await fileHostKeyStore(file).read()).toEqual({
+      hosts: { [gateway]: a },
+      vms: { "freestyle:vm-1": { host: gateway, fingerprint: a } },
+    });
+    const err = await verifyHostKey(fileHostKeyStore(file), { host: gateway, fingerprint: b }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(HostKeyMismatchError);
     expect(err.message).toContain(
       `The SSH host key of vm-ssh.example:22 has changed (pinned ${a}, now ${b})`,
     );
+    expect(err.offer).toEqual({ host: gateway, fingerprint: b });
     expect(hostIdOf("::1", 2222)).toBe("[::1]:2222");
     expect(a).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it("puts a known VM answering from another host, or with another key, to the user", () => {
+    const pins = {
+      hosts: { [gateway]: a },
+      vms: { "freestyle:vm-1": { host: gateway, fingerprint: a } },
+    };
+    const elsewhere = hostIdOf("attacker.example", 22);
+    // The API alone cannot move a known VM: a new host that is trusted on first use for others…
+    expect(judgeHostKey(pins, { host: elsewhere, fingerprint: b })).toEqual({ kind: "new" });
+    // …is a change for this VM, even with the key it always had.
+    expect(judgeHostKey(pins, { host: elsewhere, vm: "freestyle:vm-1", fingerprint: a })).toEqual({
+      kind: "changed",
+      pinned: { host: gateway, fingerprint: a },
+    });
+    expect(judgeHostKey(pins, { host: gateway, vm: "freestyle:vm-1", fingerprint: b }).kind).toBe("changed");
+    // A new VM behind the known gateway: the gateway's key decides.
+    expect(judgeHostKey(pins, { host: gateway, vm: "freestyle:vm-2", fingerprint: a })).toEqual({
+      kind: "trusted",
+    });
+    expect(judgeHostKey(pins, { host: gateway, vm: "freestyle:vm-2", fingerprint: b }).kind).toBe("changed");
+    expect(judgeHostKey(pins, { host: gateway, vm: "freestyle:vm-1", fingerprint: a })).toEqual({
+      kind: "trusted",
+    });
+    expect(
+      new HostKeyMismatchError(
+        { host: elsewhere, vm: "freestyle:vm-1", fingerprint: a },
+        pins.vms["freestyle:vm-1"],
+      ).message,
+    ).toContain(
+      `The VM freestyle:vm-1 answered at ${gateway} with key ${a}; the API now sends it to ${elsewhere}, with key ${a}.`,
+    );
+  });
+
+  it("keeps the host pins of a file written before VMs were pinned", async () => {
+    const file = join(tmp, "v1.json");
+    writeFileSync(file, JSON.stringify({ version: 1, hosts: { [gateway]: a } }));
+    await expect(verifyHostKey(fileHostKeyStore(file), { host: gateway, fingerprint: b })).rejects.toThrow(
+      HostKeyMismatchError,
+    );
   });
 
   it("refuses to trust anything when the pin file is corrupt", async () => {
     const file = join(tmp, "corrupt.json");
     writeFileSync(file, JSON.stringify({ version: 1, hosts: { x: 5 } }));
-    await expect(verifyHostKey(fileHostKeyStore(file), "x", "SHA256:abc")).rejects.toThrow(/not valid/);
+    await expect(
+      verifyHostKey(fileHostKeyStore(file), { host: "x", fingerprint: "SHA256:abc" }),
+    ).rejects.toThrow(/not valid/);
+    writeFileSync(file, "{ not json");
+    await expect(
+      verifyHostKey(fileHostKeyStore(file), { host: "x", fingerprint: "SHA256:abc" }),
+    ).rejects.toThrow(/not valid/);
+  });
+});
+
+describe("files the app writes", () => {
+  it("are owner-only, in owner-only folders, even over an older world-readable file", async () => {
+    const dir = join(tmp, "user-data", "nested");
+    const settingsFile = join(dir, "settings.json");
+    await saveSettings(settingsFile, parseSettings({ apiUrl: "https://cw.example.com" }));
+    const token = chooseTokenStore(dir, null);
+    await token.write("cwk_secret");
+    const store = join(dir, "workspaces.json");
+    writeFileSync(store, "{}", { mode: 0o644 });
+    await stateWriter(store).write(emptyState("https://cw.example.com"));
+    for (const file of [settingsFile, join(dir, "token.txt"), store])
+      expect({ file, mode: statSync(file).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(tmp, "user-data")).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir).sort()).toEqual(["settings.json", "token.txt", "workspaces.json"]);
   });
 });
 
@@ -355,6 +470,9 @@ describe("small pure helpers", () => {
     expect(cloneUrlOf("/srv/git/api.git", "/home/me/api")).toBe("file:///srv/git/api.git");
     expect(cloneUrlOf("../api.git", "/home/me/api")).toBe("file:///home/me/api.git");
     expect(cloneUrlOf("git@github.com:a/b.git", "/x")).toBe("git@github.com:a/b.git");
+    expect(repositoryNameOf("https://github.com/acme/api.git/")).toBe("api");
+    expect(repositoryNameOf(" git@github.com:acme/web.git")).toBe("web");
+    expect(repositoryNameOf("/srv/git/tools.git")).toBe("tools");
   });
 
   it("offer UI actions per status", () => {
@@ -362,5 +480,36 @@ describe("small pure helpers", () => {
     expect(uiActions(row({ status: "provisioning" }))).toEqual(["delete"]);
     expect(uiActions(row({ status: "stopped" }))).toEqual(["resume", "delete"]);
     expect(uiActions(row({ status: "running", operation: "pausing" }))).toEqual([]);
+  });
+});
+
+describe("the renderer tests' browser", () => {
+  it("is CHROME_PATH, else the first usual place that exists, else a one-line failure saying how to install one", () => {
+    const at =
+      (...paths: string[]) =>
+      (p: string) =>
+        paths.includes(p);
+    expect(findChromium("linux", {}, at("/usr/bin/google-chrome", "/snap/bin/chromium"))).toBe(
+      "/usr/bin/google-chrome",
+    );
+    expect(
+      findChromium("linux", { CHROME_PATH: "/opt/c/chrome" }, at("/opt/c/chrome", "/usr/bin/chromium")),
+    ).toBe("/opt/c/chrome");
+    expect(() => findChromium("linux", { CHROME_PATH: "/nope" }, at("/usr/bin/chromium"))).toThrow(
+      /^CHROME_PATH is \/nope, which does not exist/,
+    );
+    const none = (() => {
+      try {
+        findChromium("darwin", {}, at());
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(none).toMatch(/^No Chromium or Chrome found .*install one .*set CHROME_PATH/);
+    expect(none).not.toContain("\n");
+    expect(chromiumCandidates("darwin", {})).toContain(
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    );
+    expect(chromiumCandidates("win32", { PROGRAMFILES: "C:\\Program Files" })[0]).toMatch(/chrome\.exe$/);
   });
 });

@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLocalRepository } from "./git-repo.ts";
+import { localDataDir, writeLocalStackFile } from "@cw/db/node";
 import { startCronTicker } from "./stack/cron-ticker.ts";
 import { startDatabase } from "./stack/database.ts";
+import { ensureDemoRepository } from "./stack/demo-repo.ts";
 import { type Log, logger as stdoutLogger } from "./stack/log.ts";
 import { portOr } from "./stack/ports.ts";
 import { ensureLocalOrganization } from "./stack/seed.ts";
@@ -13,8 +15,9 @@ import { startVmHost, type VmHost } from "./vm-host/index.ts";
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface StackOptions {
+  /** Default: `CW_DATA_DIR`, else `.data/` at the repository's root. */
   dataDir?: string;
-  /** Any Postgres; unset → embedded PGlite under dataDir. */
+  /** Any Postgres; unset → an embedded PostgreSQL under dataDir. */
   databaseUrl?: string;
   /** Real Freestyle; unset → the local VM host. */
   freestyleApiKey?: string;
@@ -38,7 +41,7 @@ export interface StackOptions {
  * organization with its token. `close()` stops it all, in reverse order.
  */
 export async function startStack(opts: StackOptions = {}) {
-  const dataDir = resolve(opts.dataDir ?? join(repoRoot, ".data"));
+  const dataDir = resolve(opts.dataDir ?? localDataDir());
   mkdirSync(dataDir, { recursive: true });
   const logger = opts.log ?? stdoutLogger;
   const log = logger("stack");
@@ -56,12 +59,13 @@ export async function startStack(opts: StackOptions = {}) {
     });
     closers.push(db.close);
     // Lets `pnpm admin` find the running stack's database.
-    const stackFile = join(dataDir, "stack.json");
-    writeFileSync(stackFile, JSON.stringify({ databaseUrl: db.DATABASE_URL }));
+    const stackFile = writeLocalStackFile(dataDir, { databaseUrl: db.DATABASE_URL });
     closers.push(async () => rmSync(stackFile, { force: true }));
 
     let vmHost: VmHost | undefined;
-    const vmHostKey = "local-vm-host-key";
+    // A new key each start, known only to this process and the worker's owner-only env file:
+    // whoever holds it runs commands as the developer (every VM is the developer's own user).
+    const vmHostKey = randomBytes(32).toString("base64url");
     if (!opts.freestyleApiKey) {
       vmHost = await startVmHost({
         dataDir: join(dataDir, "vm-host"),
@@ -74,10 +78,7 @@ export async function startStack(opts: StackOptions = {}) {
       closers.push(() => vmHost!.close());
     }
 
-    const demoDir = join(dataDir, "demo-repo");
-    const demo = existsSync(join(demoDir, "demo.git"))
-      ? join(demoDir, "demo.git")
-      : createLocalRepository(demoDir).barePath;
+    const demo = ensureDemoRepository(join(dataDir, "demo-repo"));
     const seed = await ensureLocalOrganization(db, dataDir, { name: "demo", cloneUrl: `file://${demo}` });
 
     const worker = await startWranglerDev({
@@ -107,7 +108,15 @@ export async function startStack(opts: StackOptions = {}) {
     const cron = startCronTicker(worker.url, logger("cron"), opts.cronEveryMs);
     closers.push(async () => cron.close());
 
-    return { workerUrl: worker.url, token: seed.token, db, vmHost, dataDir, tick: cron.tick, close };
+    return {
+      workerUrl: worker.url,
+      token: seed.token,
+      db,
+      vmHost: vmHost && { ...vmHost, apiKey: vmHostKey },
+      dataDir,
+      tick: cron.tick,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -3,6 +3,13 @@ import { startStack } from "./stack.ts";
 
 const log = logger("stack");
 const env = process.env;
+
+// Ctrl-C while starting: exit, so the exit hooks stop the children already started (the database,
+// wrangler); a signal's default action would skip them. Once started, `shutdown` below takes over.
+const duringStartUp = () => process.exit(130);
+process.once("SIGINT", duringStartUp);
+process.once("SIGTERM", duringStartUp);
+
 const num = (v: string | undefined, fallback: number) => (v ? Number(v) : fallback);
 
 const stack = await startStack({
@@ -19,7 +26,7 @@ const stack = await startStack({
 log(`
 Cloud workspaces is running.
   API          ${stack.workerUrl}   (OpenAPI: ${stack.workerUrl}/openapi.json)
-  Database     ${stack.db.DATABASE_URL}${stack.db.embedded ? "   (embedded PGlite)" : ""}
+  Database     ${stack.db.DATABASE_URL}${stack.db.embedded ? "   (embedded PostgreSQL)" : ""}
   VM host      ${stack.vmHost ? `${stack.vmHost.url}, SSH ${stack.vmHost.sshHost}:${stack.vmHost.sshPort}` : "real Freestyle"}
   API token    ${stack.token}
 
@@ -37,5 +44,7 @@ const shutdown = async (signal: string) => {
   log("stopped");
   process.exit(0);
 };
+process.off("SIGINT", duringStartUp);
+process.off("SIGTERM", duringStartUp);
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

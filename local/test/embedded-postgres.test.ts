@@ -1,41 +1,156 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDb } from "@cw/db";
-import { startWsProxy, useNodeWebSocket } from "@cw/db/node";
+import { createDb, type DbHandle } from "@cw/db";
+import { startWsProxy, useNodeWebSocket, type WsProxy } from "@cw/db/node";
+import { waitFor } from "@cw/testing";
 import { sql } from "drizzle-orm";
-import { expect, it } from "vitest";
-import { startEmbeddedPostgres } from "../src/stack/embedded-postgres.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "../src/stack/embedded-postgres.ts";
 import { freePort } from "../src/stack/ports.ts";
 
-it("embedded PGlite behind the proxy: per-request pools leave no connection behind, data persists", async () => {
+/**
+ * The embedded PostgreSQL as the stack uses it: behind the WebSocket proxy, through the Neon driver.
+ * (Round 1's PGlite shared one session among all clients: one client's `SET search_path` broke
+ * everyone's queries, and one client idle in `BEGIN` froze the stack.)
+ */
+let parent: string;
+let proxy: WsProxy;
+const servers: EmbeddedPostgres[] = [];
+
+beforeAll(async () => {
   useNodeWebSocket();
-  const dir = mkdtempSync(join(tmpdir(), "cw-pglite-"));
-  const port = await freePort();
-  let pg = await startEmbeddedPostgres(dir, port, () => {});
-  const proxy = await startWsProxy();
-  try {
-    const env = { DATABASE_URL: pg.url, DATABASE_WS_PROXY: proxy.address };
-    for (let i = 0; i < 80; i++) {
-      const handle = createDb(env);
+  parent = mkdtempSync(join(tmpdir(), "cw-embedded-pg-"));
+  chmodSync(parent, 0o755); // as root, the server runs as the postgres user
+  proxy = await startWsProxy();
+});
+
+afterAll(async () => {
+  for (const server of servers) await server.close();
+  await proxy?.close();
+  rmSync(parent, { recursive: true, force: true });
+});
+
+async function server(name: string, opts: { idleInTransactionTimeoutMs?: number; port?: number } = {}) {
+  const started = await startEmbeddedPostgres({
+    dir: join(parent, name),
+    port: opts.port ?? (await freePort()),
+    log: () => {},
+    idleInTransactionTimeoutMs: opts.idleInTransactionTimeoutMs,
+  });
+  servers.push(started);
+  return started;
+}
+
+const connect = (pg: EmbeddedPostgres): DbHandle =>
+  createDb({ DATABASE_URL: pg.url, DATABASE_WS_PROXY: proxy.address });
+
+async function query<T>(handle: DbHandle, statement: ReturnType<typeof sql>) {
+  return (await handle.db.execute<T & Record<string, unknown>>(statement)).rows;
+}
+
+describe("embedded PostgreSQL", () => {
+  it("asks for its password, keeps data and password across a restart, and closed pools leave no session", async () => {
+    const port = await freePort();
+    const first = await server("restart", { port });
+    const setup = connect(first);
+    await setup.db.execute(sql`create table kept (v text)`);
+    await setup.db.execute(sql`insert into kept values ('still here')`);
+    await setup.close();
+    for (let i = 0; i < 40; i++) {
+      const handle = connect(first);
       await handle.db.execute(sql`select ${i}::int as n`);
       await handle.close();
     }
-    await expect.poll(() => pg.connections(), { timeout: 2000 }).toBe(0);
+    const watcher = connect(first);
+    const others = async () =>
+      (
+        await query<{ n: number }>(
+          watcher,
+          sql`select count(*)::int as n from pg_stat_activity
+              where backend_type = 'client backend' and pid <> pg_backend_pid()`,
+        )
+      )[0]!.n;
+    await waitFor("closed pools' sessions to end", async () => (await others()) === 0);
+    await watcher.close();
+    await first.close();
 
-    const handle = createDb(env);
-    await handle.db.execute(sql`create table kept (v text)`);
-    await handle.db.execute(sql`insert into kept values ('still here')`);
+    const again = await server("restart", { port });
+    expect(again.url).toBe(first.url);
+    const intruder = createDb({
+      DATABASE_URL: again.url.replace(/:[^:@]+@/, ":guess@"),
+      DATABASE_WS_PROXY: proxy.address,
+    });
+    await expect(intruder.db.execute(sql`select 1`)).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: expect.stringMatching(/password authentication failed/) }),
+    });
+    await intruder.close();
+    const handle = connect(again);
+    expect(await query(handle, sql`select v from kept`)).toEqual([{ v: "still here" }]);
+    expect(await query(handle, sql`show idle_in_transaction_session_timeout`)).toEqual([
+      { idle_in_transaction_session_timeout: "1min" },
+    ]);
     await handle.close();
-    await pg.close();
-    pg = await startEmbeddedPostgres(dir, port, () => {});
-    const again = createDb(env);
-    const { rows } = await again.db.execute<{ v: string }>(sql`select v from kept`);
-    await again.close();
-    expect(rows).toEqual([{ v: "still here" }]);
-  } finally {
-    await proxy.close();
-    await pg.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+
+  it("gives each client its own session: settings, transactions and results never cross", async () => {
+    const pg = await server("sessions");
+    const setup = connect(pg);
+    await setup.db.execute(sql`create table counter (n int)`);
+    await setup.close();
+
+    // One client breaks its own search_path and sits inside an open transaction…
+    const odd = connect(pg);
+    const oddClient = await odd.db.$client.connect();
+    await oddClient.query("set search_path to nowhere");
+    await oddClient.query("begin");
+    await oddClient.query("select 1");
+
+    // …while eight others run statements and transactions side by side.
+    const client = async (c: number) => {
+      const handle = connect(pg);
+      const wrong: string[] = [];
+      try {
+        for (let i = 0; i < 25; i++) {
+          const want = c * 1000 + i;
+          const rows = await query<{ v: number; s: string }>(
+            handle,
+            sql`select ${want}::int as v, ${`c${c}`}::text as s`,
+          );
+          if (rows[0]?.v !== want || rows[0]?.s !== `c${c}`) wrong.push(`${want}→${JSON.stringify(rows)}`);
+          await handle.db.transaction(async (tx) => {
+            await tx.execute(sql`insert into counter values (${want})`);
+            await tx.execute(sql`select * from counter where n = ${want}`);
+          });
+        }
+      } finally {
+        await handle.close();
+      }
+      return wrong;
+    };
+    const results = await Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
+    expect(results.flat()).toEqual([]);
+
+    const check = connect(pg);
+    expect(await query(check, sql`select count(*)::int as n from counter`)).toEqual([{ n: 8 * 25 }]);
+    expect(await query(check, sql`show search_path`)).toEqual([{ search_path: '"$user", public' }]);
+    await check.close();
+    await oddClient.query("rollback");
+    oddClient.release();
+    await odd.close();
+  });
+
+  it("ends a session left idle inside a transaction after the timeout", async () => {
+    const pg = await server("idle", { idleInTransactionTimeoutMs: 300 });
+    const handle = connect(pg);
+    const stuck = await handle.db.$client.connect();
+    const ended = new Promise<Error>((resolve) => stuck.once("error", resolve));
+    await stuck.query("begin");
+    await stuck.query("select 1");
+    expect((await ended).message).toMatch(/idle-in-transaction timeout/);
+    stuck.release(true);
+    // The server itself is fine: the next client gets a session at once.
+    expect(await query(handle, sql`select 1 as ok`)).toEqual([{ ok: 1 }]);
+    await handle.close();
+  });
 });

@@ -1,13 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createGitFixture, type GitFixture } from "@cw/testing/node";
+import { type OpenSshTarget, writeSshConfig } from "@cw/testing/openssh";
+import { sshConformance } from "@cw/testing/ssh-conformance";
 import { Freestyle } from "freestyle-sandboxes";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe } from "vitest";
 import { startVmHost, type VmHost } from "../src/vm-host/index.ts";
-import { createGitFixture, type GitFixture } from "../src/vm-host/testing.ts";
-import { type OpenSshTarget, writeSshConfig } from "../src/vm-host/testing-openssh.ts";
-import { sshConformance } from "../src/vm-host/testing-ssh-conformance.ts";
 
 const API_KEY = "openssh-test-key";
 

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createGitFixture, type GitFixture } from "@cw/testing/node";
 import { Freestyle, type Vm } from "freestyle-sandboxes";
 import ssh2, { type ClientChannel } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVmHost, type VmHost } from "../src/vm-host/index.ts";
-import { createGitFixture, type GitFixture } from "../src/vm-host/testing.ts";
 import { procState, waitFor } from "./support/processes.ts";
 
 const API_KEY = "ssh-test-key";

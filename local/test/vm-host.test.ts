@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { controlClient, createGitFixture, type GitFixture } from "@cw/testing/node";
 import { Errors, Freestyle } from "freestyle-sandboxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVmHost, type VmHost } from "../src/vm-host/index.ts";
-import { controlClient, createGitFixture, type GitFixture } from "../src/vm-host/testing.ts";
 import { procState, waitFor } from "./support/processes.ts";
 
 const API_KEY = "local-test-key";
@@ -291,7 +291,7 @@ describe("control routes", () => {
   });
 
   it("keeps control routes off unless enabled", async () => {
-    const plain = await startVmHost({ dataDir: join(tmp, "plain") });
+    const plain = await startVmHost({ dataDir: join(tmp, "plain"), apiKey: API_KEY });
     try {
       const res = await fetch(`${plain.url}/__control/calls`);
       expect(res.status).toBe(404);

@@ -28,9 +28,18 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
-export function parseConfig(env: Record<string, unknown>): Config {
+/**
+ * The variables as the environment holds them, unparsed. `Env` (from `wrangler types`) is one;
+ * optional variables it cannot know about (they are not in `.dev.vars.example`) arrive here too.
+ */
+export type ConfigSource = { readonly [K in keyof Config]?: unknown };
+
+export function parseConfig(env: ConfigSource): Config {
   const picked = Object.fromEntries(
-    Object.keys(configSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+    Object.keys(configSchema.shape).map((k) => {
+      const value = env[k as keyof Config];
+      return [k, value === "" ? undefined : value];
+    }),
   );
   const parsed = configSchema.safeParse(picked);
   if (!parsed.success) {

@@ -9,7 +9,7 @@ import type { Deps } from "./services/deps.ts";
  * The deps of one request, scheduled event or Durable Object call, built from `env`: a database
  * pool of its own (closed by the caller with `close`), providers, bindings and the clock.
  */
-export function openDeps(env: Record<string, unknown>, now: () => Date = () => new Date()) {
+export function openDeps(env: Env, now: () => Date = () => new Date()) {
   const config = parseConfig(env);
   const handle = createDb(config);
   const deps: Deps = {

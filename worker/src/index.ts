@@ -10,7 +10,7 @@ export default {
   fetch: app.fetch,
   // Awaited rather than handed to waitUntil, so the tick's end is the event's end.
   async scheduled(controller, env, _ctx) {
-    const result = await runScheduled(env as Record<string, unknown>, new Date(controller.scheduledTime));
+    const result = await runScheduled(env, new Date(controller.scheduledTime));
     console.log("tick", JSON.stringify(result));
   },
-} satisfies ExportedHandler<Record<string, unknown>>;
+} satisfies ExportedHandler<Env>;

@@ -13,7 +13,7 @@ export const SHAPE_LOG_RETENTION_MS = 7 * 24 * 60 * 60_000;
  * grants, then compaction of the sync change log. Each job isolates its own per-workspace failures; a job that fails as a whole does
  * not stop the next one.
  */
-export async function runScheduled(env: Record<string, unknown>, now: Date) {
+export async function runScheduled(env: Env, now: Date) {
   const { deps, close } = openDeps(env, () => now);
   const { config } = deps;
   const run = async <T extends object>(name: string, job: () => Promise<T>) => {

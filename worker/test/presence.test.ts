@@ -2,7 +2,6 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { schema } from "@cw/db";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { WorkspacePresence } from "../src/presence/workspace-presence.ts";
 import { openDb, sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
 
@@ -13,7 +12,7 @@ beforeAll(async () => {
   org = await setupOrg(bindings(), "presence");
 });
 
-const ns = () => env.WORKSPACE_PRESENCE as DurableObjectNamespace<WorkspacePresence>;
+const ns = () => env.WORKSPACE_PRESENCE;
 const stubFor = (workspaceId: string) => ns().get(ns().idFromName(workspaceId));
 
 async function mirror(workspaceId: string) {

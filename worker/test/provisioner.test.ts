@@ -2,14 +2,13 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { schema } from "@cw/db";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import type { WorkspaceProvisioner } from "../src/provisioning/workspace-provisioner.ts";
 import { openDb, sharedDatabase } from "./support/database.ts";
 import { type Org, settled, setupOrg } from "./support/org.ts";
 import { vmHost } from "./support/vm-host.ts";
 
 let org: Org;
 const bindings = () => sharedDatabase().env;
-const ns = () => env.WORKSPACE_PROVISIONER as DurableObjectNamespace<WorkspaceProvisioner>;
+const ns = () => env.WORKSPACE_PROVISIONER;
 const stubFor = (id: string) => ns().get(ns().idFromName(id));
 
 beforeAll(async () => {

@@ -1,8 +1,9 @@
+import { waitFor } from "@cw/testing";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "./support/database.ts";
 import { type Org, setupOrg } from "./support/org.ts";
 import { type Row, SHAPE_URL, Shape, ShapeStream, workerFetch } from "./support/shape-client.ts";
-import { eventually, workspaceRows } from "./support/shape-rows.ts";
+import { workspaceRows } from "./support/shape-rows.ts";
 
 /** Whatever a client puts in the query string, it sees its own organization's rows only. */
 let bindings: Record<string, string>;
@@ -56,7 +57,7 @@ describe("authorization", () => {
     const aRow = await rows.insert(a, "a-secret-2");
     await rows.update(aRow.id, { status: "running" });
     await rows.insert(b, "b-own-2");
-    await eventually(() => shape.currentRows.some((r) => r.name === "b-own-2"));
+    await waitFor("b-own-2 in the shape", () => shape.currentRows.some((r) => r.name === "b-own-2"));
     expect(shape.currentRows.map((r) => r.name).sort()).toEqual(["b-own-1", "b-own-2"]);
     expect(shape.currentRows.every((r) => r.organization_id === b.organizationId)).toBe(true);
     expect(JSON.stringify(shape.currentRows)).not.toContain("idem");
@@ -76,8 +77,8 @@ describe("authorization", () => {
     const { shape } = hostileShape(b);
     const moving = await rows.insert(b, "b-moving");
     await shape.rows;
-    await eventually(() => shape.currentRows.some((r) => r.id === moving.id));
+    await waitFor("the moved row in the shape", () => shape.currentRows.some((r) => r.id === moving.id));
     await rows.update(moving.id, { organizationId: a.organizationId, repositoryId: a.repositoryId });
-    await eventually(() => !shape.currentRows.some((r) => r.id === moving.id));
+    await waitFor("the moved row gone", () => !shape.currentRows.some((r) => r.id === moving.id));
   });
 });

@@ -1,3 +1,4 @@
+import { waitFor } from "@cw/testing";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { compactShapeLog } from "../src/shape/change-log.ts";
@@ -12,7 +13,7 @@ import {
   ShapeStream,
   workerFetch,
 } from "./support/shape-client.ts";
-import { eventually, workspaceRows } from "./support/shape-rows.ts";
+import { workspaceRows } from "./support/shape-rows.ts";
 
 /**
  * Protocol conformance of the built-in source: the real, unmodified ShapeStream/Shape from
@@ -106,17 +107,17 @@ describe("live", () => {
     await shape.rows;
     const t0 = Date.now();
     const inserted = await rows.insert(a, "live-new");
-    await eventually(() => byName(shape).get("live-new"));
+    await waitFor("live-new in the shape", () => byName(shape).get("live-new"));
     const insertMs = Date.now() - t0;
 
     const t1 = Date.now();
     const patched = await a.api("PATCH", `/v1/workspaces/${inserted.id}`, { name: "live-renamed" });
     expect(patched.status).toBe(200);
-    await eventually(() => byName(shape).get("live-renamed"));
+    await waitFor("live-renamed in the shape", () => byName(shape).get("live-renamed"));
     const updateMs = Date.now() - t1;
 
     await rows.remove(inserted.id);
-    await eventually(() => !byName(shape).has("live-renamed"));
+    await waitFor("live-renamed gone", () => !byName(shape).has("live-renamed"));
     expect(insertMs).toBeLessThan(1_000);
     expect(updateMs).toBeLessThan(1_000);
     expect(s.isUpToDate).toBe(true);
@@ -267,7 +268,8 @@ describe("resume and must-refetch", () => {
       for (const m of batch) if ("control" in m.headers) controls.push(m.headers.control as string);
     });
     const shape2 = new Shape(resumed.stream);
-    await eventually(
+    await waitFor(
+      "must-refetch, then up-to-date",
       () => controls.includes("must-refetch") && controls.includes("up-to-date") && shape2.isUpToDate,
     );
     const names = [...byName(shape2).keys()];

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { PROTOCOL_QUERY_PARAMS } from "../src/shape/protocol.ts";
 import { SHAPES } from "../src/shape/shapes.ts";
+import type { RecordedRequest } from "./provided-context.ts";
 import { freshDatabase } from "./support/database.ts";
 import { type Org, setupOrg } from "./support/org.ts";
 import {
@@ -11,7 +12,6 @@ import {
   ShapeStream,
   workerFetch,
 } from "./support/shape-client.ts";
-import type { RecordedRequest } from "./support/shape-upstream.ts";
 
 /**
  * Proxy mode (ELECTRIC_URL set) against a stand-in for Electric that records what it receives

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { clientEnv, type OpenSshTarget, writeSshConfig } from "@cw/local/vm-host/testing-openssh";
+import { clientEnv, type OpenSshTarget, writeSshConfig } from "@cw/testing/openssh";
 import ssh2 from "ssh2";
 import { KNOWN_HOSTS_FILE } from "../commands/internal-ssh-bridge.ts";
 import { configDir, ensureConfigDir } from "../config-dir.ts";
@@ -15,6 +15,13 @@ import { fileKnownHosts } from "./known-hosts.ts";
  * configs whose ProxyCommand runs the built bridge (`pnpm --filter @cw/cli build` first).
  */
 export const CLI_BUNDLE = fileURLToPath(new URL("../../dist/cw.js", import.meta.url));
+
+/** Builds dist/ from the current source (what `pnpm --filter @cw/cli build` runs). */
+export function buildCliBundle(): void {
+  execFileSync(process.execPath, [fileURLToPath(new URL("../../scripts/build.mjs", import.meta.url))], {
+    stdio: "inherit",
+  });
+}
 
 /** The HostKeyAlias the local `ssh` pins the bridge's own host key under. */
 export const BRIDGE_ALIAS = "cw-bridge";

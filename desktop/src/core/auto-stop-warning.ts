@@ -1,3 +1,4 @@
+import type { AutoStopAction } from "@cw/contracts";
 import type { WorkspaceRow } from "./workspace-store.ts";
 
 /**
@@ -10,7 +11,7 @@ export interface AutoStopWarning {
   workspaceId: string;
   name: string;
   autoStopAt: string;
-  action: "pause" | "stop";
+  action: AutoStopAction;
   /** Whole minutes left, at least 0. */
   minutesLeft: number;
 }

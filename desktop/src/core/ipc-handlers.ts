@@ -1,6 +1,15 @@
+import { AUTO_STOP_MAX_MINUTES } from "@cw/contracts";
+import { ApiError } from "@cw/contracts/client";
 import { z } from "zod";
-import { type InvokeChannel, type InvokeKey, type IpcResult, invokeChannels } from "../shared/ipc.ts";
-import { type Caller, type DesktopBackend, failureOf } from "./desktop-backend.ts";
+import {
+  type InvokeChannel,
+  type InvokeKey,
+  type IpcFailure,
+  type IpcResult,
+  invokeChannels,
+} from "../shared/ipc.ts";
+import type { Caller } from "./backend/caller.ts";
+import type { DesktopBackend } from "./backend/desktop-backend.ts";
 
 /**
  * The IPC surface: for every invoke channel, the zod schema of its arguments and the backend call.
@@ -10,11 +19,7 @@ import { type Caller, type DesktopBackend, failureOf } from "./desktop-backend.t
 const id = z.string().min(1).max(100);
 const terminalId = z.uuid();
 const dimension = z.number().int().min(1).max(2000);
-const autoStopMinutes = z
-  .number()
-  .int()
-  .min(0)
-  .max(7 * 24 * 60);
+const autoStopMinutes = z.number().int().min(0).max(AUTO_STOP_MAX_MINUTES);
 
 export const argSchemas = {
   appState: z.tuple([]),
@@ -106,4 +111,12 @@ export function createIpcHandlers(backend: DesktopBackend): Map<InvokeChannel, I
     });
   }
   return table;
+}
+
+/** An error as the renderer sees it: the API's `detail` and field errors, or the message. */
+function failureOf(err: unknown): IpcFailure {
+  if (err instanceof ApiError)
+    return { message: err.message, status: err.status, ...(err.fields.length ? { fields: err.fields } : {}) };
+  if (err instanceof Error) return { message: err.message };
+  return { message: String(err) };
 }

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
+import { toSyncedWorkspace } from "@cw/contracts";
+import type { ApiClient } from "@cw/contracts/client";
 import { z } from "zod";
-import type { ApiClient, Workspace } from "./api-client.ts";
-import type { StoreSnapshot, WorkspaceRow, WorkspaceStore, WorktreeLink } from "./workspace-store.ts";
+import { writePrivateFile } from "./private-files.ts";
+import type { StoreSnapshot, WorkspaceStore, WorktreeLink } from "./workspace-store.ts";
 
 /**
  * A `WorkspaceStore` fed by polling `GET /v1/workspaces`: the stand-in used while the
@@ -13,31 +14,6 @@ export interface PollingStore extends WorkspaceStore {
   refresh(): Promise<void>;
 }
 
-export function workspaceRowOf(w: Workspace): WorkspaceRow {
-  return {
-    id: w.id,
-    organizationId: w.organizationId,
-    repositoryId: w.repositoryId,
-    name: w.name,
-    branch: w.branch,
-    providerType: w.providerType,
-    status: w.status,
-    statusMessage: w.statusMessage,
-    operation: w.operation,
-    connectedCount: w.connectedCount,
-    autoStopMinutes: w.autoStopMinutes,
-    autoStopAction: w.autoStopAction,
-    autoStopAt: w.autoStopAt,
-    lastActiveAt: w.lastActiveAt,
-    syncStatus: w.sync.status,
-    syncMessage: w.sync.message,
-    localHeadSha: w.sync.localHeadSha,
-    remoteHeadSha: w.sync.remoteHeadSha,
-    createdAt: w.createdAt,
-    updatedAt: w.updatedAt,
-  };
-}
-
 const LinksFile = z.object({
   links: z.array(
     z.object({ worktreePath: z.string(), cloudWorkspaceId: z.string(), cloudSyncEnabled: z.boolean() }),
@@ -45,7 +21,7 @@ const LinksFile = z.object({
 });
 
 export interface PollingStoreOptions {
-  api: Pick<ApiClient, "listWorkspaces">;
+  api: Pick<ApiClient, "listAllWorkspaces">;
   intervalMs: number;
   /** Where worktree links persist; null keeps them in memory. */
   linksFile: string | null;
@@ -73,7 +49,7 @@ export async function createPollingStore(opts: PollingStoreOptions): Promise<Pol
     // Coalesce: a refresh asked for while one runs waits for that one and then runs once more.
     const run = async () => {
       try {
-        const rows = (await opts.api.listWorkspaces()).map(workspaceRowOf);
+        const rows = (await opts.api.listAllWorkspaces()).map(toSyncedWorkspace);
         if (closed) return;
         const changed =
           snapshot.connection !== "live" || JSON.stringify(rows) !== JSON.stringify(snapshot.workspaces);
@@ -97,10 +73,7 @@ export async function createPollingStore(opts: PollingStoreOptions): Promise<Pol
   async function saveLinks(links: WorktreeLink[]) {
     publish({ ...snapshot, links });
     if (!opts.linksFile) return;
-    await mkdir(dirname(opts.linksFile), { recursive: true });
-    const tmp = `${opts.linksFile}.tmp`;
-    await writeFile(tmp, JSON.stringify({ links }, null, 2));
-    await rename(tmp, opts.linksFile);
+    await writePrivateFile(opts.linksFile, JSON.stringify({ links }, null, 2));
   }
 
   return {

@@ -1,6 +1,6 @@
-import type WebSocket from "ws";
+import type { ApiClient } from "@cw/contracts/client";
+import WebSocket from "ws";
 import { z } from "zod";
-import type { ApiClient } from "./api-client.ts";
 
 /**
  * Presence on a workspace held by an open WebSocket: while it is open the worker's auto-stop leaves
@@ -14,7 +14,7 @@ export interface PresenceSession {
 }
 
 export interface PresenceDeps {
-  api: Pick<ApiClient, "presenceSocket">;
+  api: Pick<ApiClient, "presenceUrl" | "headers">;
   /** Reported when the socket drops or a reconnect fails (it keeps trying until left). */
   onError?: (err: unknown) => void;
   retry?: { initialMs: number; maxMs: number };
@@ -27,7 +27,9 @@ const joinedSchema = z.object({ type: z.literal("joined"), sessionId: z.string()
 /** Opens one socket and resolves once the worker has said which session it is. */
 function open(deps: PresenceDeps, workspaceId: string): Promise<{ socket: WebSocket; sessionId: string }> {
   return new Promise((resolve, reject) => {
-    const socket = deps.api.presenceSocket(workspaceId);
+    const socket = new WebSocket(deps.api.presenceUrl(workspaceId, "desktop"), {
+      headers: deps.api.headers(),
+    });
     const fail = (err: Error) => {
       socket.removeAllListeners();
       socket.on("error", () => {});

@@ -1,21 +1,38 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { writePrivateFile } from "./private-files.ts";
 
 /**
  * The desktop's settings: one zod schema, parsed once in main at start-up (and again on save).
  * The token is not here; it lives in the token store.
  */
-const httpUrl = z
+const apiUrl = z
   .string()
   .trim()
   .url({ message: "must be a URL" })
-  .refine((u) => /^https?:\/\//i.test(u), { message: "must start with http:// or https://" })
+  .superRefine((url, ctx) => {
+    const problem = apiUrlProblem(url);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
   .transform((u) => u.replace(/\/+$/, ""));
+
+/**
+ * The token travels in every request: only TLS protects it on a network. Plain http is for a
+ * control plane on this machine (the local stack), where nothing is on the wire.
+ */
+function apiUrlProblem(url: string): string | null {
+  if (!/^https?:\/\//i.test(url)) return "must start with https:// (or http:// to this machine)";
+  if (/^https:/i.test(url) || isLoopback(new URL(url).hostname)) return null;
+  return "must use https:// (plain http:// only to this machine: localhost, 127.0.0.1 or [::1])";
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
 
 export const SettingsSchema = z.object({
   /** The worker's base URL, e.g. https://cw.example.com; null until set up. */
-  apiUrl: httpUrl.nullable().default(null),
+  apiUrl: apiUrl.nullable().default(null),
   terminal: z
     .object({
       fontSize: z.number().int().min(8).max(32).default(13),
@@ -76,8 +93,5 @@ export async function loadSettings(
 
 export async function saveSettings(file: string, settings: Settings): Promise<void> {
   const valid = parseSettings(settings);
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writePrivateFile(file, `${JSON.stringify(valid, null, 2)}\n`);
 }

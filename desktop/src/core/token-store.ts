@@ -1,6 +1,7 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { TokenStorageKind } from "../shared/ipc.ts";
+import { writePrivateFile } from "./private-files.ts";
 
 /**
  * Where the API token is kept. With an OS keychain (Electron `safeStorage`, wired in main as a
@@ -28,11 +29,6 @@ async function readOrNull(file: string): Promise<Buffer | null> {
   }
 }
 
-async function writePrivate(file: string, data: Buffer | string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, data, { mode: 0o600 });
-}
-
 export function encryptedTokenStore(file: string, cipher: TokenCipher): TokenStore {
   return {
     kind: "keychain",
@@ -46,7 +42,7 @@ export function encryptedTokenStore(file: string, cipher: TokenCipher): TokenSto
         return null;
       }
     },
-    write: (token) => writePrivate(file, cipher.encrypt(token)),
+    write: (token) => writePrivateFile(file, cipher.encrypt(token)),
     clear: () => rm(file, { force: true }),
   };
 }
@@ -59,7 +55,7 @@ export function plainFileTokenStore(file: string): TokenStore {
       const token = data?.toString("utf8").trim();
       return token ? token : null;
     },
-    write: (token) => writePrivate(file, `${token}\n`),
+    write: (token) => writePrivateFile(file, `${token}\n`),
     clear: () => rm(file, { force: true }),
   };
 }

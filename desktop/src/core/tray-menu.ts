@@ -1,6 +1,7 @@
+import type { WorkspaceStatus } from "@cw/contracts";
 import type { AppState } from "../shared/ipc.ts";
 import { statusLabel, uiActions } from "../shared/workspace-actions.ts";
-import type { WorkspaceRow, WorkspaceStatus } from "./workspace-store.ts";
+import type { WorkspaceRow } from "./workspace-store.ts";
 
 /**
  * The tray menu as plain data, a pure function of the app state. Main turns it into an Electron

@@ -1,35 +1,13 @@
+import type { SyncedWorkspace } from "@cw/contracts/types";
+
 /**
- * The contract between the synced local store (`core/sync/`, fed by the worker's Electric shape)
- * and everything that shows workspaces (tray menu, window). Plain data only, so it crosses IPC.
+ * The contract between the workspace stores (`core/sync/`, fed by the worker's Electric shape, and
+ * `polling-store.ts`) and everything that shows workspaces (tray menu, window). Plain data only, so
+ * it crosses IPC. Types only: the renderer imports this file.
  */
 
-export type WorkspaceStatus = "provisioning" | "running" | "paused" | "stopped" | "error";
-export type GitSyncStatus = "unknown" | "up_to_date" | "behind" | "ahead" | "dirty" | "diverged" | "error";
-
-/** One row of the organization's `workspaces` shape, camelCased, timestamps as ISO strings. */
-export interface WorkspaceRow {
-  id: string;
-  organizationId: string;
-  repositoryId: string;
-  name: string;
-  branch: string;
-  providerType: "freestyle" | "fly";
-  status: WorkspaceStatus;
-  statusMessage: string | null;
-  operation: string | null;
-  connectedCount: number;
-  autoStopMinutes: number;
-  autoStopAction: "pause" | "stop";
-  /** When idle auto-stop will act; null when it will not (not running, disabled, or someone connected). */
-  autoStopAt: string | null;
-  lastActiveAt: string;
-  syncStatus: GitSyncStatus;
-  syncMessage: string | null;
-  localHeadSha: string | null;
-  remoteHeadSha: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** One workspace as the store keeps it: the contract's synced row (camelCase, ISO timestamps). */
+export type WorkspaceRow = SyncedWorkspace;
 
 export type ConnectionState = "connecting" | "live" | "offline";
 

@@ -2,12 +2,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { app, dialog, Notification, session } from "electron";
 import { planAutoStopWarnings, warningText } from "../core/auto-stop-warning.ts";
-import { createDesktopBackend, type DesktopBackend } from "../core/desktop-backend.ts";
+import { createDesktopBackend, type DesktopBackend } from "../core/backend/desktop-backend.ts";
+import { storeIn } from "../core/backend/store-choice.ts";
 import { createIpcHandlers } from "../core/ipc-handlers.ts";
-import { createPollingStore } from "../core/polling-store.ts";
+import { makePrivateDir } from "../core/private-files.ts";
 import { loadSettings, type Settings, saveSettings } from "../core/settings.ts";
 import { fileHostKeyStore } from "../core/ssh/host-keys.ts";
-import { createWorkspaceSync } from "../core/sync/index.ts";
 import { chooseTokenStore } from "../core/token-store.ts";
 import { type TrayCommand, trayMenuModel, trayTooltip } from "../core/tray-menu.ts";
 import { type AppState, eventChannels, type WindowCommand } from "../shared/ipc.ts";
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   );
 
   const dir = app.getPath("userData");
+  // Settings, token, pins, the synced store, and Electron's own profile: the user's alone.
+  await makePrivateDir(dir);
   const settingsFile = join(dir, "settings.json");
   let settings: Settings;
   try {
@@ -132,20 +134,7 @@ async function main(): Promise<void> {
     },
     tokens: chooseTokenStore(dir, safeStorageCipher()),
     hostKeys: fileHostKeyStore(join(dir, "host-keys.json")),
-    openStore: async ({ api, apiUrl, token, settings: s }) =>
-      s.listSource === "sync"
-        ? {
-            store: await createWorkspaceSync({ apiUrl, token, file: join(dir, "workspaces.json") }),
-            source: "sync",
-          }
-        : {
-            store: await createPollingStore({
-              api,
-              intervalMs: s.pollIntervalSeconds * 1000,
-              linksFile: join(dir, "links.json"),
-            }),
-            source: "polling",
-          },
+    openStore: storeIn(dir),
     ui: {
       openTerminalWindow: (id) => void openTerminalWindow(id),
       async chooseFolder() {
@@ -154,6 +143,18 @@ async function main(): Promise<void> {
           title: "Choose a git worktree",
         });
         return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+      async confirmHostKey({ workspaceName, detail }) {
+        const answer = await dialog.showMessageBox({
+          type: "warning",
+          title: "SSH host key changed",
+          message: `${workspaceName} answers with an SSH host key not seen for it before. Trust it and connect?`,
+          detail,
+          buttons: ["Cancel", "Trust and connect"],
+          defaultId: 0,
+          cancelId: 0,
+        });
+        return answer.response === 1;
       },
     },
     onState,

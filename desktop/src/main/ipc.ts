@@ -1,5 +1,5 @@
 import { ipcMain, type WebContents } from "electron";
-import type { Caller } from "../core/desktop-backend.ts";
+import type { Caller } from "../core/backend/caller.ts";
 import type { IpcHandler } from "../core/ipc-handlers.ts";
 import type { InvokeChannel } from "../shared/ipc.ts";
 import { isTrustedSender } from "./windows.ts";
@@ -11,7 +11,7 @@ import { isTrustedSender } from "./windows.ts";
 export function registerIpc(
   handlers: Map<InvokeChannel, IpcHandler>,
   onCallerGone: (callerId: number) => void,
-): () => void {
+): void {
   const callers = new Map<number, Caller>();
 
   function callerFor(sender: WebContents): Caller {
@@ -40,7 +40,4 @@ export function registerIpc(
       return handler(callerFor(event.sender), args);
     });
   }
-  return () => {
-    for (const channel of handlers.keys()) ipcMain.removeHandler(channel);
-  };
 }

@@ -1,4 +1,9 @@
+import type { CreateWorkspace, Repository } from "@cw/contracts/types";
 import type { StoreSnapshot, WorkspaceRow } from "../core/workspace-store.ts";
+import type { EnableCloudInput, EnableCloudResult } from "../core/worktree/enable-cloud.ts";
+import type { WorktreeInfo } from "../core/worktree/inspect.ts";
+
+export type { EnableCloudInput, EnableCloudResult, WorktreeInfo };
 
 /**
  * The one list of IPC channels between main and the renderers, and the API the preload exposes.
@@ -38,8 +43,7 @@ export const eventChannels = {
   /** The tray asks the list window to show a form. */
   command: "cw:event:command",
 } as const;
-export type EventKey = keyof typeof eventChannels;
-export type EventChannel = (typeof eventChannels)[EventKey];
+export type EventChannel = (typeof eventChannels)[keyof typeof eventChannels];
 
 export type TokenStorageKind = "keychain" | "plain-file";
 
@@ -59,43 +63,17 @@ export interface AppState {
 
 export type WindowCommand = "new-workspace" | "enable-cloud" | "settings";
 
-export interface Repository {
-  id: string;
-  name: string;
-  cloneUrl: string;
-  defaultBranch: string;
-  createdAt: string;
-}
+export type { Repository };
 
-export interface CreateWorkspaceInput {
-  repositoryId: string;
-  name: string;
-  branch: string;
-  autoStopMinutes: number;
-}
+/** What the window's form asks for; the rest of a create takes the API's defaults. */
+export type CreateWorkspaceInput = Required<
+  Pick<CreateWorkspace, "repositoryId" | "name" | "branch" | "autoStopMinutes">
+>;
 
 export interface AddRepositoryInput {
   cloneUrl: string;
   name?: string;
   defaultBranch?: string;
-}
-
-export interface WorktreeInfo {
-  path: string;
-  originUrl: string;
-  branch: string;
-  headSha: string;
-}
-
-export interface EnableCloudInput {
-  path: string;
-  autoStopMinutes: number;
-}
-
-export interface EnableCloudResult {
-  workspaceId: string;
-  repositoryId: string;
-  repositoryCreated: boolean;
 }
 
 export interface TerminalOpenInput {

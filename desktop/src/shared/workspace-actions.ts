@@ -1,25 +1,19 @@
-import type { WorkspaceRow, WorkspaceStatus } from "../core/workspace-store.ts";
+import { actionsInStatus } from "@cw/contracts/status-table";
+import type { WorkspaceAction, WorkspaceStatus } from "@cw/contracts/types";
+import type { WorkspaceRow } from "../core/workspace-store.ts";
 
 /**
- * Which actions the desktop offers for a workspace, per status — every status × action decided
- * here so the compiler catches a new status. It mirrors the worker's state machine as a hint for
- * the UI only; the worker decides, and a refused action comes back as a 409 shown to the user.
+ * Which actions the desktop offers for a workspace: the contract's status table (the worker's
+ * own), plus a terminal while it runs (SSH credentials need a running workspace). A hint for the UI
+ * only: the worker decides, and a refused action comes back as a 409 shown to the user.
  */
-export type UiAction = "pause" | "resume" | "stop" | "delete" | "terminal";
-
-const table: Record<WorkspaceStatus, Record<UiAction, boolean>> = {
-  provisioning: { pause: false, resume: false, stop: false, delete: true, terminal: false },
-  running: { pause: true, resume: false, stop: true, delete: true, terminal: true },
-  paused: { pause: false, resume: true, stop: true, delete: true, terminal: false },
-  stopped: { pause: false, resume: true, stop: false, delete: true, terminal: false },
-  error: { pause: false, resume: true, stop: true, delete: true, terminal: false },
-};
+export type UiAction = WorkspaceAction | "terminal";
 
 /** Actions offered now: none while a provider operation is in flight. */
 export function uiActions(row: Pick<WorkspaceRow, "status" | "operation">): UiAction[] {
   if (row.operation) return [];
-  const allowed = table[row.status];
-  return (Object.keys(allowed) as UiAction[]).filter((a) => allowed[a]);
+  const actions: UiAction[] = actionsInStatus(row.status);
+  return row.status === "running" ? [...actions, "terminal"] : actions;
 }
 
 export const statusLabel: Record<WorkspaceStatus, string> = {

@@ -88,9 +88,6 @@ export const ipcMain = {
   handle(channel: string, fn: Handler) {
     fake.handlers.set(channel, fn);
   },
-  removeHandler(channel: string) {
-    fake.handlers.delete(channel);
-  },
 };
 export const safeStorage = {
   isEncryptionAvailable: () => false,

@@ -11,8 +11,8 @@ export interface StackDatabase {
 }
 
 /**
- * The user's DATABASE_URL when given, else an embedded PGlite; either way behind a local
- * WebSocket proxy for the Neon driver, with migrations applied.
+ * The user's DATABASE_URL when given, else an embedded PostgreSQL under `dataDir/postgres`; either
+ * way behind a local WebSocket proxy for the Neon driver, with migrations applied.
  */
 export async function startDatabase(opts: {
   dataDir: string;
@@ -22,7 +22,11 @@ export async function startDatabase(opts: {
 }): Promise<StackDatabase> {
   const embedded = opts.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres(join(opts.dataDir, "pglite"), opts.embeddedPort, opts.log);
+    : await startEmbeddedPostgres({
+        dir: join(opts.dataDir, "postgres"),
+        port: opts.embeddedPort,
+        log: opts.log,
+      });
   const url = opts.databaseUrl ?? embedded!.url;
   const proxy = await startWsProxy();
   try {

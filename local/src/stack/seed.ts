@@ -1,13 +1,13 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDb, createOrganizationWithOwner, hashApiToken, schema } from "@cw/db";
 import { useNodeWebSocket } from "@cw/db/node";
 import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { writeOwnerOnlyFile } from "../owner-only-file.ts";
 
-interface SeedFile {
-  token: string;
-  organizationId: string;
-}
+const seedFileSchema = z.object({ token: z.string(), organizationId: z.string() });
+type SeedFile = z.infer<typeof seedFileSchema>;
 
 /**
  * The local organization, its owner and an API token, created once and remembered in the data
@@ -24,7 +24,7 @@ export async function ensureLocalOrganization(
   const handle = createDb(dbEnv);
   try {
     let seed: SeedFile | null = existsSync(file)
-      ? (JSON.parse(readFileSync(file, "utf8")) as SeedFile)
+      ? seedFileSchema.parse(JSON.parse(readFileSync(file, "utf8")))
       : null;
     if (seed) {
       const [known] = await handle.db
@@ -40,7 +40,7 @@ export async function ensureLocalOrganization(
         userName: "Local developer",
       });
       seed = { token: created.token, organizationId: created.organization.id };
-      writeFileSync(file, JSON.stringify(seed, null, 2), { mode: 0o600 });
+      writeOwnerOnlyFile(file, JSON.stringify(seed, null, 2));
     }
     if (demo) {
       const repos = schema.repositories;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { writeOwnerOnlyFile } from "../owner-only-file.ts";
 import type { Log } from "./log.ts";
 
 /**
@@ -28,7 +28,7 @@ async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: num
   throw new Error(`wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms`);
 }
 
-/** The worker under `wrangler dev`, with its variables written to a private env file. */
+/** The worker under `wrangler dev`, with its variables written to an owner-only env file. */
 export async function startWranglerDev(opts: {
   rootDir: string;
   dataDir: string;
@@ -36,13 +36,13 @@ export async function startWranglerDev(opts: {
   vars: Record<string, string>;
   log: Log;
 }) {
+  // Owner-only: it carries the database password and the VM host's key.
   const envFile = join(opts.dataDir, "worker.env");
-  writeFileSync(
+  writeOwnerOnlyFile(
     envFile,
     Object.entries(opts.vars)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join("\n"),
-    { mode: 0o600 },
   );
   const child = spawn(
     process.execPath,
@@ -71,8 +71,16 @@ export async function startWranglerDev(opts: {
   child.stdout!.on("data", (chunk: Buffer) => opts.log(chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => opts.log(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // If this process ends without close() (Ctrl-C during start-up, a crash), workerd must not outlive it.
+  const onExit = () => {
+    try {
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGTERM");
+    } catch {}
+  };
+  process.once("exit", onExit);
   const url = `http://127.0.0.1:${opts.port}`;
   const stop = async () => {
+    process.off("exit", onExit);
     if (child.exitCode !== null || child.pid === undefined) return;
     try {
       process.kill(-child.pid, "SIGTERM");

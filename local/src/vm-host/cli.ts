@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { startVmHost } from "./index.ts";
 
 /**
  * Usage: tsx src/vm-host/cli.ts [--data DIR] [--port N] [--ssh-port N] [--api-key KEY] [--host H] [--control]
  * Flags fall back to VM_HOST_DATA, VM_HOST_PORT, VM_HOST_SSH_PORT, VM_HOST_API_KEY, VM_HOST_HOST.
+ * Without a key, a random one is made and printed (VM_HOST_API_KEY=…) for the caller to use.
  */
 const { values } = parseArgs({
   options: {
@@ -26,11 +28,12 @@ function port(value: string | undefined, name: string): number {
 }
 
 const env = process.env;
+const apiKey = values["api-key"] || env.VM_HOST_API_KEY || randomBytes(32).toString("base64url");
 const host = await startVmHost({
   dataDir: values.data ?? env.VM_HOST_DATA ?? ".data/vm-host",
   httpPort: port(values.port ?? env.VM_HOST_PORT, "--port"),
   sshPort: port(values["ssh-port"] ?? env.VM_HOST_SSH_PORT, "--ssh-port"),
-  apiKey: values["api-key"] ?? env.VM_HOST_API_KEY,
+  apiKey,
   host: values.host ?? env.VM_HOST_HOST,
   control: values.control ?? false,
   log: values.quiet ? undefined : (line) => console.error(`[vm-host] ${line}`),
@@ -38,6 +41,7 @@ const host = await startVmHost({
 
 console.log(`VM_HOST_URL=${host.url}`);
 console.log(`VM_HOST_SSH=${host.sshHost}:${host.sshPort}`);
+if (!values["api-key"] && !env.VM_HOST_API_KEY) console.log(`VM_HOST_API_KEY=${apiKey}`);
 
 let stopping = false;
 const stop = (signal: string) => {

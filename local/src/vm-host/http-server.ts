@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { CallLog } from "./control-routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
@@ -8,8 +9,8 @@ import { matchRoute, type Route } from "./router.ts";
 export interface HttpServerOptions {
   host: string;
   port: number;
-  /** When set, the only bearer accepted; otherwise any bearer is. */
-  apiKey?: string;
+  /** The only bearer accepted. */
+  apiKey: string;
   api: Route[];
   /** Present only when control routes are enabled. */
   control?: { routes: Route[]; faults: FaultInjector; calls: CallLog };
@@ -23,9 +24,21 @@ export interface RunningHttpServer {
 
 const CONTROL_PREFIX = "/__control/";
 
+/** Far above any body the provider sends (a create with a few repositories is under 1 KiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const tooLarge = () => new ApiError(413, "PAYLOAD_TOO_LARGE", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+
+/** Reads at most MAX_BODY_BYTES: a declared length over it is refused before reading anything. */
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
   const text = Buffer.concat(chunks).toString("utf8").trim();
   if (text === "") return undefined;
   try {
@@ -41,10 +54,13 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function checkAuth(req: IncomingMessage, apiKey: string | undefined): void {
+function checkAuth(req: IncomingMessage, apiKey: string): void {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
   if (!m) throw new ApiError(401, "UNAUTHORIZED", "missing Authorization: Bearer header");
-  if (apiKey !== undefined && m[1] !== apiKey) throw new ApiError(401, "UNAUTHORIZED", "invalid API key");
+  const given = Buffer.from(m[1]!);
+  const expected = Buffer.from(apiKey);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new ApiError(401, "UNAUTHORIZED", "invalid API key");
 }
 
 async function dispatch(routes: readonly Route[], method: string, url: URL, body: unknown): Promise<unknown> {
@@ -63,15 +79,17 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     let body: unknown;
     let result: unknown;
     try {
-      body = await readJson(req);
       if (isControl) {
         if (!opts.control) throw new ApiError(404, "NOT_FOUND", "control routes are disabled");
+        body = await readJson(req);
         result = await dispatch(opts.control.routes, method, url, body);
       } else {
         // Faults come before auth: they simulate the network or Freestyle itself misbehaving.
         const injected = await opts.control?.faults.apply(method, url.pathname);
         if (injected) throw injected;
+        // Before the body: an unauthenticated caller must not make us read (or hold) anything.
         checkAuth(req, opts.apiKey);
+        body = await readJson(req);
         result = await dispatch(opts.api, method, url, body);
       }
     } catch (e) {
@@ -85,6 +103,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       }
     }
     if (!isControl) opts.control?.calls.record({ method, path: url.pathname, status, at, body });
+    // A body we refused to read is not drained for keep-alive: the connection ends with the answer.
+    if (!req.complete) res.setHeader("connection", "close");
     if (!res.destroyed) send(res, status, result);
   };
 

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { apiRoutes } from "./api-routes.ts";
 import { CallLog, controlRoutes } from "./control-routes.ts";
@@ -12,9 +13,9 @@ import { VmRegistry } from "./vm-registry.ts";
 
 export interface VmHostOptions {
   dataDir: string;
-  /** When set, API requests must carry exactly this bearer; otherwise any bearer is accepted. */
-  apiKey?: string;
-  /** Default 127.0.0.1. */
+  /** API requests must carry exactly this bearer. Whoever holds it runs commands as this user. */
+  apiKey: string;
+  /** A loopback address (default 127.0.0.1): the host is single-tenant and never listens beyond. */
   host?: string;
   /** 0 (default) picks a free port. */
   httpPort?: number;
@@ -35,13 +36,24 @@ export interface VmHost {
   close(): Promise<void>;
 }
 
+/** 127.0.0.0/8 and ::1, as literals: the only addresses the VM host listens on. */
+export function isLoopback(host: string): boolean {
+  return host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
+}
+
 /**
  * A local stand-in for Freestyle's VM API and SSH gateway: same v1 REST contract, but VMs are
- * directories under dataDir and their processes are ordinary host processes.
+ * directories under dataDir and their processes are ordinary host processes, run as the user that
+ * started the host. Single-tenant by design: it listens on loopback only.
  */
 export async function startVmHost(opts: VmHostOptions): Promise<VmHost> {
   const dataDir = resolve(opts.dataDir);
   const host = opts.host ?? "127.0.0.1";
+  if (!isLoopback(host))
+    throw new Error(
+      `vm-host: refusing to listen on ${host}: every VM runs as this user, so only loopback is allowed`,
+    );
+  if (!opts.apiKey) throw new Error("vm-host: an API key is required");
   const log = opts.log ?? (() => {});
   mkdirSync(resolve(dataDir, "vms"), { recursive: true });
 

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { writeOwnerOnlyFile } from "../owner-only-file.ts";
 
 const repoSchema = z.object({ repo: z.string(), path: z.string(), rev: z.string().nullish() });
 
@@ -77,11 +78,9 @@ export function readStateFile(dataDir: string): StateFile {
 /**
  * Synchronous on purpose: writes are tiny and rare (lifecycle changes only), and doing them
  * inline keeps concurrent requests from interleaving partial snapshots. Temp + rename makes a
- * crash leave either the old or the new file, never half of one.
+ * crash leave either the old or the new file, never half of one. Owner-only: it holds live SSH
+ * tokens, and anyone holding one gets a shell as this user.
  */
 export function writeStateFile(dataDir: string, state: StateFile): void {
-  const file = stateFilePath(dataDir);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeOwnerOnlyFile(stateFilePath(dataDir), `${JSON.stringify(state, null, 2)}\n`);
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { waitFor as pollUntil } from "@cw/testing";
 
 /**
  * `ps` state letters of a pid, or "" once it is gone. A zombie counts as gone: orphans are
@@ -13,12 +14,10 @@ export function procState(pid: number): string {
   }
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes; returns its last answer. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
+/** Whether `check` holds within `timeoutMs` (polled every 50 ms), for `expect(…).toBe(true)`. */
+export function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  return pollUntil("a process state", check, timeoutMs, 50).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,4 +1,4 @@
-import type { AutoStopAction, WorkspaceStatus } from "@cw/db/schema";
+import type { AutoStopAction, WorkspaceStatus } from "@cw/contracts";
 
 export interface AutoStopSubject {
   status: WorkspaceStatus;

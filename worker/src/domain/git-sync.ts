@@ -1,4 +1,4 @@
-import type { GitSyncStatus } from "@cw/db/schema";
+import type { GitSyncStatus } from "@cw/contracts";
 
 /** Quotes a value for a POSIX shell, whatever it contains. */
 export const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;

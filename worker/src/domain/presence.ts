@@ -1,3 +1,5 @@
+import type { ClientType } from "@cw/contracts";
+
 /**
  * Live sessions of one workspace, as its Durable Object sees them. Pure: the object loads its
  * state, asks these functions what is true at `now`, and persists the answer.
@@ -12,7 +14,7 @@ export const FLUSH_DELAY_MS = 2_000;
 export interface PresenceSession {
   id: string;
   userId: string;
-  clientType: "desktop" | "web";
+  clientType: ClientType;
   connectedAt: number;
   lastHeartbeatAt: number;
   /** A WebSocket session is live for as long as its socket is open; it needs no heartbeats. */

@@ -1,4 +1,4 @@
-import type { WorkspaceStatus } from "@cw/db/schema";
+import type { WorkspaceStatus } from "@cw/contracts";
 
 export const DEFAULT_PROVISIONING_DEADLINE_MS = 10 * 60_000;
 

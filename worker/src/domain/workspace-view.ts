@@ -1,8 +1,8 @@
+import { allowedActions, type Workspace } from "@cw/contracts";
 import type { WorkspaceRow } from "../services/workspace-rows.ts";
-import { allowedActions } from "./state-machine.ts";
 
-/** A workspace as the API shows it: no lock internals, plus what a client may do next. */
-export function workspaceView(row: WorkspaceRow) {
+/** A workspace row as the API shows it (the contract's `Workspace`): no lock internals, plus what a client may do next. */
+export function workspaceView(row: WorkspaceRow): Workspace {
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -33,5 +33,3 @@ export function workspaceView(row: WorkspaceRow) {
     updatedAt: row.updatedAt.toISOString(),
   };
 }
-
-export type WorkspaceView = ReturnType<typeof workspaceView>;

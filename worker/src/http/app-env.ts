@@ -1,7 +1,8 @@
 import type { Caller, Deps } from "../services/deps.ts";
 
 export interface AppEnv {
-  Bindings: Record<string, unknown>;
+  /** From `wrangler types` (worker-configuration.d.ts). */
+  Bindings: Env;
   Variables: {
     deps: Deps;
     caller: Caller;

@@ -1,5 +1,11 @@
+import { type OperationId, operations, Problem } from "@cw/contracts";
 import type { z } from "@hono/zod-openapi";
-import { ProblemDetails } from "./schemas.ts";
+
+/** The contract's facts about an operation, as `createRoute` takes them: id, method, path, summary, tag. */
+export function operation<K extends OperationId>(operationId: K) {
+  const { method, path, summary, tag } = operations[operationId];
+  return { operationId, method, path, summary, tags: [tag], security };
+}
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -8,7 +14,7 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 export const problem = (description: string) => ({
   description,
-  content: { "application/problem+json": { schema: ProblemDetails } },
+  content: { "application/problem+json": { schema: Problem } },
 });
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({

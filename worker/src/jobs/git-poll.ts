@@ -2,7 +2,7 @@ import { schema } from "@cw/db";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { parseSyncReport, remoteHeadCommand, syncCommand } from "../domain/git-sync.ts";
 import type { Deps } from "../services/deps.ts";
-import { claimWorkspace, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
+import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
 const EXEC_TIMEOUT_MS = 20_000;
@@ -65,7 +65,7 @@ export async function gitPollJob(deps: Deps) {
 }
 
 async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): Promise<boolean> {
-  const row = await claimWorkspace(deps, candidate.id, "git-sync", eq(ws.status, "running"));
+  const row = await acquireOperation(deps, candidate.id, "git-sync", eq(ws.status, "running"));
   if (!row) return false;
   try {
     const out = await deps

@@ -3,14 +3,14 @@ import { and, asc, eq, lte } from "drizzle-orm";
 import { autoStopMessage, isDueForAutoStop } from "../domain/auto-stop.ts";
 import type { Deps } from "../services/deps.ts";
 import { performAction } from "../services/workspace-lifecycle.ts";
-import { claimWorkspace, finishOperation } from "../services/workspace-rows.ts";
+import { acquireOperation, finishOperation } from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
 export const IDLE_BATCH = 100;
 
 /**
  * Stops (or pauses) running workspaces whose auto_stop_at has passed. Candidates come from the
- * auto_stop_at index (O(due), not O(all)); each is claimed with the same conditions re-checked,
+ * auto_stop_at index (O(due), not O(all)); each takes the operation lock with the same conditions re-checked,
  * and finally the presence object — the authority — must confirm that nobody is connected.
  */
 export async function idleStopJob(deps: Deps) {
@@ -25,7 +25,7 @@ export async function idleStopJob(deps: Deps) {
   let failed = 0;
   for (const { id } of due) {
     try {
-      const row = await claimWorkspace(
+      const row = await acquireOperation(
         deps,
         id,
         "auto-stop",

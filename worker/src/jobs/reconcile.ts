@@ -3,7 +3,7 @@ import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { type ProviderView, reconcile } from "../domain/reconcile.ts";
 import { ProviderError } from "../providers/index.ts";
 import type { Deps } from "../services/deps.ts";
-import { claimWorkspace, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
+import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
 /** Settled workspaces compared with their provider per tick, least recently checked first. */
@@ -11,7 +11,7 @@ export const DRIFT_BATCH = 50;
 
 /**
  * Provisioning workspaces all, every tick (there are few, and each has a deadline); settled ones
- * in a rolling batch. Each is claimed under a lock that re-checks its status, so overlapping ticks
+ * in a rolling batch. Each takes the operation lock re-checking its status, so overlapping ticks
  * and concurrent requests never act twice.
  */
 export async function reconcileJob(deps: Deps, deadlineMs: number) {
@@ -37,7 +37,7 @@ export async function reconcileJob(deps: Deps, deadlineMs: number) {
 }
 
 async function reconcileOne(deps: Deps, candidate: WorkspaceRow, deadlineMs: number): Promise<boolean> {
-  const row = await claimWorkspace(deps, candidate.id, "reconcile", eq(ws.status, candidate.status));
+  const row = await acquireOperation(deps, candidate.id, "reconcile", eq(ws.status, candidate.status));
   if (!row) return false;
   let view: ProviderView | null = null;
   let lookupError: string | null = null;

@@ -1,25 +1,10 @@
-import type { PresenceSession } from "../domain/presence.ts";
+import type { WorkspacePresence } from "./workspace-presence.ts";
 
-/** What the rest of the worker may ask of a workspace's presence object. */
-export interface PresenceStub {
-  join(
-    workspaceId: string,
-    userId: string,
-    clientType: "desktop" | "web",
-  ): Promise<{ sessionId: string; heartbeatSeconds: number }>;
-  heartbeat(workspaceId: string, sessionId: string, userId: string): Promise<boolean>;
-  leave(workspaceId: string, sessionId: string, userId: string): Promise<boolean>;
-  sessions(): Promise<PresenceSession[]>;
-  liveCount(): Promise<number>;
-  fetch(request: Request): Promise<Response>;
-}
-
+/** A workspace's presence object, typed through `Env` (its RPC methods are the class's). */
+export type PresenceStub = DurableObjectStub<WorkspacePresence>;
 export type PresenceDirectory = (workspaceId: string) => PresenceStub;
 
-export function presenceDirectory(env: Record<string, unknown>): PresenceDirectory {
-  const ns = env.WORKSPACE_PRESENCE as DurableObjectNamespace | undefined;
-  return (workspaceId) => {
-    if (!ns) throw new Error("WORKSPACE_PRESENCE binding missing");
-    return ns.get(ns.idFromName(workspaceId)) as unknown as PresenceStub;
-  };
+export function presenceDirectory(env: Env): PresenceDirectory {
+  const ns = env.WORKSPACE_PRESENCE;
+  return (workspaceId) => ns.get(ns.idFromName(workspaceId));
 }

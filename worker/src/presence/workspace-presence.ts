@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { ClientType } from "@cw/contracts";
 import { parseConfig } from "../config.ts";
 import { expiredSessions, FLUSH_DELAY_MS, nextAlarmAt, type PresenceSession } from "../domain/presence.ts";
 import { SessionTable } from "./session-table.ts";
@@ -15,11 +16,11 @@ interface SocketAttachment {
  * object's SQLite storage; decisions come from domain/presence.ts; Postgres is a write-through
  * mirror for everyone else (API lists, the desktop's synced row, the scheduler's pre-filter).
  */
-export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
+export class WorkspacePresence extends DurableObject<Env> {
   private readonly table: SessionTable;
   private readonly heartbeatSeconds: number;
 
-  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.table = new SessionTable(ctx.storage.sql);
     this.heartbeatSeconds = parseConfig(env).PRESENCE_HEARTBEAT_SECONDS;
@@ -27,7 +28,7 @@ export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  async join(workspaceId: string, userId: string, clientType: "desktop" | "web") {
+  async join(workspaceId: string, userId: string, clientType: ClientType) {
     const session = this.newSession(userId, clientType, false);
     this.table.put(session);
     await this.flushNow(workspaceId);
@@ -102,7 +103,7 @@ export class WorkspacePresence extends DurableObject<Record<string, unknown>> {
     else await this.scheduleAlarm();
   }
 
-  private newSession(userId: string, clientType: "desktop" | "web", viaSocket: boolean): PresenceSession {
+  private newSession(userId: string, clientType: ClientType, viaSocket: boolean): PresenceSession {
     const now = Date.now();
     return { id: crypto.randomUUID(), userId, clientType, connectedAt: now, lastHeartbeatAt: now, viaSocket };
   }

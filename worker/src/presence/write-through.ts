@@ -8,7 +8,7 @@ import type { PresenceSession } from "../domain/presence.ts";
  * last activity (never moved backwards). One transaction, so readers never see half of it.
  */
 export async function writeThrough(
-  env: Record<string, unknown>,
+  env: Env,
   workspaceId: string,
   sessions: PresenceSession[],
   lastActiveAt: number,

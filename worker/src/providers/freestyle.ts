@@ -1,4 +1,4 @@
-import type { WorkspaceStatus } from "@cw/db/schema";
+import type { WorkspaceStatus } from "@cw/contracts";
 import { Freestyle } from "freestyle-sandboxes";
 import { z } from "zod";
 import { deadlineFetch } from "./deadline-fetch.ts";

@@ -1,4 +1,4 @@
-import type { ProviderType } from "@cw/db/schema";
+import type { ProviderType } from "@cw/contracts";
 import type { Config } from "../config.ts";
 import { FreestyleProvider } from "./freestyle.ts";
 import type { CloudProvider } from "./types.ts";

@@ -1,4 +1,4 @@
-import type { ProviderType, WorkspaceStatus } from "@cw/db/schema";
+import type { ProviderType, WorkspaceStatus } from "@cw/contracts";
 
 export interface CreateVmParams {
   repoUrl: string;

@@ -1,14 +1,10 @@
-/** What the rest of the worker may ask of a workspace's provisioner object. */
-export interface ProvisionerStub {
-  start(workspaceId: string, repoUrl: string): Promise<void>;
-}
+import type { WorkspaceProvisioner } from "./workspace-provisioner.ts";
 
+/** A workspace's provisioner object, typed through `Env` (its RPC methods are the class's). */
+export type ProvisionerStub = DurableObjectStub<WorkspaceProvisioner>;
 export type ProvisionerDirectory = (workspaceId: string) => ProvisionerStub;
 
-export function provisionerDirectory(env: Record<string, unknown>): ProvisionerDirectory {
-  const ns = env.WORKSPACE_PROVISIONER as DurableObjectNamespace | undefined;
-  return (workspaceId) => {
-    if (!ns) throw new Error("WORKSPACE_PROVISIONER binding missing");
-    return ns.get(ns.idFromName(workspaceId)) as unknown as ProvisionerStub;
-  };
+export function provisionerDirectory(env: Env): ProvisionerDirectory {
+  const ns = env.WORKSPACE_PROVISIONER;
+  return (workspaceId) => ns.get(ns.idFromName(workspaceId));
 }

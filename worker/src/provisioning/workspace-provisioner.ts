@@ -18,8 +18,8 @@ type Job = {
  * before the provider is called, and a retry never creates again — it settles the workspace from
  * what is known instead.
  */
-export class WorkspaceProvisioner extends DurableObject<Record<string, unknown>> {
-  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+export class WorkspaceProvisioner extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
       "create table if not exists job (workspace_id text primary key, repo_url text not null, attempts integer not null)",

@@ -1,29 +1,23 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { operations as ops } from "@cw/contracts";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/app-env.ts";
-import { commonProblems, json, jsonBody, problem, security } from "../http/openapi-helpers.ts";
-import { CreateRepositoryBody, Repository } from "../http/schemas.ts";
+import { commonProblems, json, jsonBody, operation, problem } from "../http/openapi-helpers.ts";
 import { createRepository, listRepositories } from "../services/repositories.ts";
 
 const create = createRoute({
-  method: "post",
-  path: "/v1/repositories",
-  tags: ["repositories"],
-  security,
-  request: { body: jsonBody(CreateRepositoryBody) },
+  ...operation("createRepository"),
+  request: { body: jsonBody(ops.createRepository.body) },
   responses: {
-    201: json(Repository, "Registered"),
+    201: json(ops.createRepository.response, "Registered"),
     ...commonProblems,
     409: problem("A repository with that name exists"),
   },
 });
 
 const list = createRoute({
-  method: "get",
-  path: "/v1/repositories",
-  tags: ["repositories"],
-  security,
+  ...operation("listRepositories"),
   responses: {
-    200: json(z.object({ items: z.array(Repository) }), "The organization's repositories"),
+    200: json(ops.listRepositories.response, "The organization's repositories"),
     ...commonProblems,
   },
 });

@@ -1,9 +1,9 @@
-import { clientTypeSchema } from "@cw/db/schema";
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { clientTypeSchema, operations as ops } from "@cw/contracts";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { validationProblem } from "../domain/problems.ts";
 import type { AppEnv } from "../http/app-env.ts";
-import { commonProblems, json, jsonBody, problem, security } from "../http/openapi-helpers.ts";
-import { IdParam, JoinedSession, JoinSessionBody, Session, SessionParams } from "../http/schemas.ts";
+import { commonProblems, json, jsonBody, operation, problem } from "../http/openapi-helpers.ts";
+import { IdParam, SessionParams } from "../http/params.ts";
 import {
   heartbeatSession,
   joinSession,
@@ -15,47 +15,31 @@ import {
 const notFound = { 404: problem("No such workspace or session") };
 
 const join = createRoute({
-  method: "post",
-  path: "/v1/workspaces/{id}/sessions",
-  tags: ["sessions"],
-  security,
-  request: { params: IdParam, body: jsonBody(JoinSessionBody) },
+  ...operation("joinSession"),
+  request: { params: IdParam, body: jsonBody(ops.joinSession.body) },
   responses: {
-    201: json(JoinedSession, "Joined; heartbeat every heartbeatSeconds"),
+    201: json(ops.joinSession.response, "Joined; heartbeat every heartbeatSeconds"),
     ...commonProblems,
     ...notFound,
   },
 });
 
 const heartbeat = createRoute({
-  method: "post",
-  path: "/v1/workspaces/{id}/sessions/{sessionId}/heartbeat",
-  tags: ["sessions"],
-  security,
+  ...operation("heartbeatSession"),
   request: { params: SessionParams },
   responses: { 204: { description: "Recorded" }, ...commonProblems, ...notFound },
 });
 
 const leave = createRoute({
-  method: "delete",
-  path: "/v1/workspaces/{id}/sessions/{sessionId}",
-  tags: ["sessions"],
-  security,
+  ...operation("leaveSession"),
   request: { params: SessionParams },
   responses: { 204: { description: "Left" }, ...commonProblems, ...notFound },
 });
 
 const list = createRoute({
-  method: "get",
-  path: "/v1/workspaces/{id}/sessions",
-  tags: ["sessions"],
-  security,
+  ...operation("listSessions"),
   request: { params: IdParam },
-  responses: {
-    200: json(z.object({ items: z.array(Session) }), "Live sessions"),
-    ...commonProblems,
-    ...notFound,
-  },
+  responses: { 200: json(ops.listSessions.response, "Live sessions"), ...commonProblems, ...notFound },
 });
 
 export function sessionRoutes(app: OpenAPIHono<AppEnv>) {

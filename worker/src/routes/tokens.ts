@@ -1,34 +1,29 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { operations as ops } from "@cw/contracts";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/app-env.ts";
-import { commonProblems, json, jsonBody, problem, security } from "../http/openapi-helpers.ts";
-import { ApiToken, CreateTokenBody, IdParam, NewApiToken } from "../http/schemas.ts";
+import { commonProblems, json, jsonBody, operation, problem } from "../http/openapi-helpers.ts";
+import { IdParam } from "../http/params.ts";
 import { createToken, deleteToken, listTokens } from "../services/api-tokens.ts";
 
 const create = createRoute({
-  method: "post",
-  path: "/v1/tokens",
-  tags: ["tokens"],
-  security,
-  request: { body: jsonBody(CreateTokenBody) },
-  responses: { 201: json(NewApiToken, "The new token; its secret is shown only here"), ...commonProblems },
+  ...operation("createToken"),
+  request: { body: jsonBody(ops.createToken.body) },
+  responses: {
+    201: json(ops.createToken.response, "The new token; its secret is shown only here"),
+    ...commonProblems,
+  },
 });
 
 const list = createRoute({
-  method: "get",
-  path: "/v1/tokens",
-  tags: ["tokens"],
-  security,
+  ...operation("listTokens"),
   responses: {
-    200: json(z.object({ items: z.array(ApiToken) }), "The caller's tokens (prefixes only)"),
+    200: json(ops.listTokens.response, "The caller's tokens (prefixes only)"),
     ...commonProblems,
   },
 });
 
 const remove = createRoute({
-  method: "delete",
-  path: "/v1/tokens/{id}",
-  tags: ["tokens"],
-  security,
+  ...operation("deleteToken"),
   request: { params: IdParam },
   responses: {
     204: { description: "Revoked" },

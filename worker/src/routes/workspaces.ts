@@ -1,75 +1,54 @@
+import { operations as ops } from "@cw/contracts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { decodeCursor } from "../domain/pagination.ts";
 import { validationProblem } from "../domain/problems.ts";
 import { workspaceView } from "../domain/workspace-view.ts";
 import type { AppEnv } from "../http/app-env.ts";
-import { commonProblems, json, jsonBody, problem, security } from "../http/openapi-helpers.ts";
-import {
-  CreateWorkspaceBody,
-  IdempotencyHeader,
-  IdParam,
-  ListWorkspacesQuery,
-  SshCredentials,
-  UpdateWorkspaceBody,
-  Workspace,
-  WorkspaceList,
-} from "../http/schemas.ts";
+import { commonProblems, json, jsonBody, operation, problem } from "../http/openapi-helpers.ts";
+import { IdempotencyHeader, IdParam } from "../http/params.ts";
 import { issueSshCredentials } from "../services/ssh-access.ts";
 import { createWorkspace } from "../services/workspace-create.ts";
 import { applyAction, deleteWorkspace } from "../services/workspace-lifecycle.ts";
 import { getWorkspace, listWorkspaces, updateWorkspace } from "../services/workspace-queries.ts";
 
-const tags = ["workspaces"];
 const notFound = { 404: problem("No such workspace in the caller's organization") };
 
 const create = createRoute({
-  method: "post",
-  path: "/v1/workspaces",
-  tags,
-  security,
-  request: { headers: IdempotencyHeader, body: jsonBody(CreateWorkspaceBody) },
+  ...operation("createWorkspace"),
+  request: { headers: IdempotencyHeader, body: jsonBody(ops.createWorkspace.body) },
   responses: {
-    202: json(Workspace, "Accepted; the workspace is provisioning and becomes running or error"),
+    202: json(
+      ops.createWorkspace.response,
+      "Accepted; the workspace is provisioning and becomes running or error",
+    ),
     ...commonProblems,
     422: problem("Unknown repository, unavailable provider, or a reused Idempotency-Key"),
   },
 });
 
 const list = createRoute({
-  method: "get",
-  path: "/v1/workspaces",
-  tags,
-  security,
-  request: { query: ListWorkspacesQuery },
+  ...operation("listWorkspaces"),
+  request: { query: ops.listWorkspaces.query },
   responses: {
-    200: json(WorkspaceList, "A page, newest first; pass nextCursor as cursor"),
+    200: json(ops.listWorkspaces.response, "A page, newest first; pass nextCursor as cursor"),
     ...commonProblems,
   },
 });
 
 const get = createRoute({
-  method: "get",
-  path: "/v1/workspaces/{id}",
-  tags,
-  security,
+  ...operation("getWorkspace"),
   request: { params: IdParam },
-  responses: { 200: json(Workspace, "The workspace"), ...commonProblems, ...notFound },
+  responses: { 200: json(ops.getWorkspace.response, "The workspace"), ...commonProblems, ...notFound },
 });
 
 const patch = createRoute({
-  method: "patch",
-  path: "/v1/workspaces/{id}",
-  tags,
-  security,
-  request: { params: IdParam, body: jsonBody(UpdateWorkspaceBody) },
-  responses: { 200: json(Workspace, "Updated"), ...commonProblems, ...notFound },
+  ...operation("updateWorkspace"),
+  request: { params: IdParam, body: jsonBody(ops.updateWorkspace.body) },
+  responses: { 200: json(ops.updateWorkspace.response, "Updated"), ...commonProblems, ...notFound },
 });
 
 const remove = createRoute({
-  method: "delete",
-  path: "/v1/workspaces/{id}",
-  tags,
-  security,
+  ...operation("deleteWorkspace"),
   request: { params: IdParam },
   responses: {
     204: { description: "Deleted, VM included" },
@@ -82,13 +61,10 @@ const remove = createRoute({
 
 const actionRoute = (action: "pause" | "resume" | "stop") =>
   createRoute({
-    method: "post",
-    path: `/v1/workspaces/{id}/${action}`,
-    tags,
-    security,
+    ...operation(`${action}Workspace`),
     request: { params: IdParam },
     responses: {
-      200: json(Workspace, "The workspace after the transition"),
+      200: json(ops[`${action}Workspace`].response, "The workspace after the transition"),
       ...commonProblems,
       ...notFound,
       409: problem("Not allowed in the current status (names it and the allowed actions), or busy"),
@@ -97,13 +73,10 @@ const actionRoute = (action: "pause" | "resume" | "stop") =>
   });
 
 const ssh = createRoute({
-  method: "post",
-  path: "/v1/workspaces/{id}/ssh",
-  tags,
-  security,
+  ...operation("createSshCredentials"),
   request: { params: IdParam },
   responses: {
-    200: json(SshCredentials, "Short-lived SSH credentials"),
+    200: json(ops.createSshCredentials.response, "Short-lived SSH credentials"),
     ...commonProblems,
     ...notFound,
     409: problem("The workspace is not running"),

@@ -1,3 +1,4 @@
+import type { ApiToken, NewApiToken } from "@cw/contracts";
 import { hashApiToken, issueApiToken, schema } from "@cw/db";
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { notFound } from "../domain/problems.ts";
@@ -6,7 +7,7 @@ import type { Caller, Deps } from "./deps.ts";
 
 const tokens = schema.apiTokens;
 
-const tokenView = (t: typeof tokens.$inferSelect) => ({
+const tokenView = (t: typeof tokens.$inferSelect): ApiToken => ({
   id: t.id,
   name: t.name,
   prefix: t.prefix,
@@ -56,7 +57,7 @@ export async function recordTokenUse(deps: Deps, tokenId: string) {
     .where(and(eq(tokens.id, tokenId), or(isNull(tokens.lastUsedAt), lt(tokens.lastUsedAt, aMinuteAgo))));
 }
 
-export async function createToken(deps: Deps, caller: Caller, name: string) {
+export async function createToken(deps: Deps, caller: Caller, name: string): Promise<NewApiToken> {
   const { token, row } = await issueApiToken(deps.db, {
     organizationId: caller.organizationId,
     userId: caller.userId,

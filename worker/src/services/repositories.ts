@@ -1,11 +1,13 @@
+import type { CreateRepository, Repository } from "@cw/contracts";
 import { schema } from "@cw/db";
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
+import type { z } from "zod";
 import { Problem } from "../domain/problems.ts";
 import type { Caller, Deps } from "./deps.ts";
 
 const repos = schema.repositories;
 
-export const repositoryView = (r: typeof repos.$inferSelect) => ({
+export const repositoryView = (r: typeof repos.$inferSelect): Repository => ({
   id: r.id,
   name: r.name,
   cloneUrl: r.cloneUrl,
@@ -13,11 +15,7 @@ export const repositoryView = (r: typeof repos.$inferSelect) => ({
   createdAt: r.createdAt.toISOString(),
 });
 
-export async function createRepository(
-  deps: Deps,
-  caller: Caller,
-  input: { name: string; cloneUrl: string; defaultBranch: string },
-) {
+export async function createRepository(deps: Deps, caller: Caller, input: z.output<typeof CreateRepository>) {
   const [row] = await deps.db
     .insert(repos)
     .values({ ...input, organizationId: caller.organizationId, createdAt: deps.now() })
@@ -38,12 +36,4 @@ export async function listRepositories(deps: Deps, caller: Caller) {
     .where(eq(repos.organizationId, caller.organizationId))
     .orderBy(desc(repos.createdAt), desc(repos.id));
   return rows.map(repositoryView);
-}
-
-export async function findRepository(deps: Deps, caller: Caller, id: string) {
-  const [row] = await deps.db
-    .select()
-    .from(repos)
-    .where(and(eq(repos.id, id), eq(repos.organizationId, caller.organizationId)));
-  return row ?? null;
 }

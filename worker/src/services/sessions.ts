@@ -1,4 +1,4 @@
-import type { ClientType } from "@cw/db/schema";
+import type { ClientType, Session } from "@cw/contracts";
 import { notFound } from "../domain/problems.ts";
 import type { Caller, Deps } from "./deps.ts";
 import { findWorkspace } from "./workspace-rows.ts";
@@ -31,7 +31,7 @@ export async function leaveSession(deps: Deps, caller: Caller, workspaceId: stri
   if (!ok) throw notFound("session");
 }
 
-export async function listSessions(deps: Deps, caller: Caller, workspaceId: string) {
+export async function listSessions(deps: Deps, caller: Caller, workspaceId: string): Promise<Session[]> {
   const sessions = await (await presenceOf(deps, caller, workspaceId)).sessions();
   return sessions.map((s) => ({
     id: s.id,

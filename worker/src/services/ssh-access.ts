@@ -1,3 +1,4 @@
+import type { SshCredentials } from "@cw/contracts";
 import { schema } from "@cw/db";
 import { notFound, Problem } from "../domain/problems.ts";
 import { ProviderError } from "../providers/index.ts";
@@ -14,7 +15,7 @@ export function sshCommand(username: string, host: string, port: number): string
  * returned, so they are revoked at expiry, on stop and on delete; if recording fails they are
  * revoked at once rather than left live and untracked.
  */
-export async function issueSshCredentials(deps: Deps, caller: Caller, id: string) {
+export async function issueSshCredentials(deps: Deps, caller: Caller, id: string): Promise<SshCredentials> {
   const row = await findWorkspace(deps, caller.organizationId, id);
   if (!row) throw notFound("workspace");
   if (row.status !== "running" || !row.providerVmId || row.operation) {

@@ -1,6 +1,7 @@
+import type { CreateWorkspace } from "@cw/contracts";
 import { schema } from "@cw/db";
-import type { AutoStopAction, ProviderType } from "@cw/db/schema";
 import { and, eq, sql } from "drizzle-orm";
+import type { z } from "zod";
 import { fingerprint } from "../domain/fingerprint.ts";
 import { Problem, validationProblem } from "../domain/problems.ts";
 import { availableProviders } from "../providers/index.ts";
@@ -8,14 +9,8 @@ import type { Caller, Deps } from "./deps.ts";
 
 const ws = schema.cloudWorkspaces;
 
-export interface CreateWorkspaceInput {
-  repositoryId: string;
-  name: string;
-  branch: string;
-  providerType: ProviderType;
-  autoStopMinutes: number;
-  autoStopAction: AutoStopAction;
-}
+/** A create request's body as the route parsed it (defaults applied). */
+export type CreateWorkspaceInput = z.output<typeof CreateWorkspace>;
 
 /**
  * Inserts the workspace in `provisioning` holding the `create` operation; the caller provisions it

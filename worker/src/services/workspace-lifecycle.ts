@@ -1,21 +1,17 @@
+import { allowedActions, transitionFor, type WorkspaceAction } from "@cw/contracts";
 import { schema } from "@cw/db";
 import { and, eq } from "drizzle-orm";
+import { lockStaleAfterMs, operationIsStale } from "../domain/operation-lock.ts";
 import { notFound, Problem } from "../domain/problems.ts";
-import {
-  allowedActions,
-  operationIsStale,
-  transitionFor,
-  type WorkspaceAction,
-} from "../domain/state-machine.ts";
 import { workspaceView } from "../domain/workspace-view.ts";
 import { ProviderError } from "../providers/index.ts";
 import type { Caller, Deps } from "./deps.ts";
 import { revokeWorkspaceGrants } from "./ssh-grants.ts";
 import {
   acquireOperation,
+  actionGuard,
   findWorkspace,
   finishOperation,
-  lockStaleAfterMs,
   type WorkspaceRow,
 } from "./workspace-rows.ts";
 
@@ -34,7 +30,7 @@ function providerProblem(row: WorkspaceRow | null, err: unknown) {
 
 /** Why `action` cannot run on `row` now. */
 export function conflictProblem(deps: Deps, row: WorkspaceRow, action: WorkspaceAction) {
-  if (row.operation && !operationIsStale(row.operationStartedAt, deps.now(), lockStaleAfterMs(deps))) {
+  if (row.operation && !operationIsStale(row.operationStartedAt, deps.now(), lockStaleAfterMs(deps.config))) {
     return new Problem(
       409,
       "operation-in-progress",
@@ -57,7 +53,7 @@ export function conflictProblem(deps: Deps, row: WorkspaceRow, action: Workspace
 }
 
 async function lock(deps: Deps, caller: Caller, id: string, action: WorkspaceAction) {
-  const locked = await acquireOperation(deps, caller.organizationId, id, action);
+  const locked = await acquireOperation(deps, id, action, actionGuard(caller.organizationId, action));
   if (locked) return locked;
   const current = await findWorkspace(deps, caller.organizationId, id);
   if (!current) throw notFound("workspace");

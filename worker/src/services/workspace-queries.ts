@@ -1,6 +1,7 @@
+import type { UpdateWorkspace, WorkspaceStatus } from "@cw/contracts";
 import { schema } from "@cw/db";
-import type { WorkspaceStatus } from "@cw/db/schema";
 import { and, desc, eq, sql } from "drizzle-orm";
+import type { z } from "zod";
 import { encodeCursor, type PageCursor } from "../domain/pagination.ts";
 import { notFound, Problem } from "../domain/problems.ts";
 import type { Caller, Deps } from "./deps.ts";
@@ -43,7 +44,7 @@ export async function updateWorkspace(
   deps: Deps,
   caller: Caller,
   id: string,
-  patch: { name?: string; autoStopMinutes?: number; autoStopAction?: "pause" | "stop" },
+  patch: z.output<typeof UpdateWorkspace>,
 ) {
   if (Object.values(patch).every((v) => v === undefined)) {
     throw new Problem(400, "validation", "Invalid request", "nothing to update", {

@@ -1,7 +1,7 @@
+import { statusesAllowing, type WorkspaceAction } from "@cw/contracts";
 import { schema } from "@cw/db";
 import { and, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import type { WorkspaceAction } from "../domain/state-machine.ts";
-import { statusesAllowing } from "../domain/state-machine.ts";
+import { lockStaleAfterMs } from "../domain/operation-lock.ts";
 import type { Deps } from "./deps.ts";
 
 const ws = schema.cloudWorkspaces;
@@ -20,37 +20,30 @@ export async function findWorkspaceById(deps: Deps, id: string) {
   return row ?? null;
 }
 
-/** How long an operation lock may be held before it is presumed abandoned. */
-export function lockStaleAfterMs(deps: Deps): number {
-  return deps.config.PROVIDER_CREATE_TIMEOUT_MS * 2;
-}
-
 /**
- * Takes the workspace's operation lock for `action` in one conditional update: it succeeds only
- * if no other operation holds the lock and the status allows the action. Returns null otherwise.
+ * The workspace's operation lock, the one way anything (a route, a cron job) gets to drive its
+ * provider: one conditional update that succeeds only if no operation holds the lock (or the one
+ * holding it is stale) and `guard` still holds, so two requests or overlapping ticks can never
+ * both act. Returns the locked row, or null. Released by `finishOperation`.
  */
-export async function acquireOperation(
-  deps: Deps,
-  organizationId: string,
-  id: string,
-  action: WorkspaceAction,
-) {
+export async function acquireOperation(deps: Deps, id: string, operation: string, guard: SQL | undefined) {
   const now = deps.now();
-  const staleBefore = new Date(now.getTime() - lockStaleAfterMs(deps));
+  const staleBefore = new Date(now.getTime() - lockStaleAfterMs(deps.config));
   const [row] = await deps.db
     .update(ws)
-    .set({ operation: action, operationStartedAt: now, updatedAt: now })
-    .where(
-      and(
-        eq(ws.id, id),
-        eq(ws.organizationId, organizationId),
-        inArray(ws.status, statusesAllowing(action)),
-        action === "delete" ? undefined : sql`${ws.providerVmId} is not null`,
-        or(isNull(ws.operation), lt(ws.operationStartedAt, staleBefore)),
-      ),
-    )
+    .set({ operation, operationStartedAt: now, updatedAt: now })
+    .where(and(eq(ws.id, id), guard, or(isNull(ws.operation), lt(ws.operationStartedAt, staleBefore))))
     .returning();
   return row ?? null;
+}
+
+/** The guard of a user's `action`: the caller's organization, a status that allows it, a VM to act on. */
+export function actionGuard(organizationId: string, action: WorkspaceAction): SQL | undefined {
+  return and(
+    eq(ws.organizationId, organizationId),
+    inArray(ws.status, statusesAllowing(action)),
+    action === "delete" ? undefined : sql`${ws.providerVmId} is not null`,
+  );
 }
 
 /** Records an operation's outcome and releases the lock, only if this operation still holds it. */
@@ -80,21 +73,6 @@ export async function finishOperation(
     .update(ws)
     .set({ ...outcome, operation: null, operationStartedAt: null, updatedAt: now })
     .where(and(eq(ws.id, id), eq(ws.operation, operation)))
-    .returning();
-  return row ?? null;
-}
-
-/**
- * Takes the operation lock for a scheduler job, re-checking `guard` in the same conditional update
- * so two overlapping ticks (or a tick and a request) can never both act on one workspace.
- */
-export async function claimWorkspace(deps: Deps, id: string, operation: string, guard: SQL | undefined) {
-  const now = deps.now();
-  const staleBefore = new Date(now.getTime() - lockStaleAfterMs(deps));
-  const [row] = await deps.db
-    .update(ws)
-    .set({ operation, operationStartedAt: now })
-    .where(and(eq(ws.id, id), guard, or(isNull(ws.operation), lt(ws.operationStartedAt, staleBefore))))
     .returning();
   return row ?? null;
 }

@@ -1,6 +1,7 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { operations } from "@cw/contracts";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/app-env.ts";
-import { commonProblems, security } from "../http/openapi-helpers.ts";
+import { commonProblems, json, operation } from "../http/openapi-helpers.ts";
 import { serveBuiltin } from "./builtin-source.ts";
 import { proxyToElectric } from "./electric-proxy.ts";
 import { refuseUnsupported, ShapeQuery, toShapeRequest } from "./request.ts";
@@ -8,26 +9,20 @@ import { refuseUnsupported, ShapeQuery, toShapeRequest } from "./request.ts";
 /** Log entries per built-in response; a larger backlog arrives in several responses. */
 const BATCH_LIMIT = 1000;
 
+const messages = operations.getShape.response;
 const shapeRoute = createRoute({
-  method: "get",
-  path: "/v1/shape",
-  tags: ["sync"],
-  security,
-  summary: "An Electric shape of the caller's organization (Electric's Shape HTTP protocol)",
+  ...operation("getShape"),
   description:
     "Consumed by `ShapeStream`/`Shape` from `@electric-sql/client`. The server decides table, columns " +
     "and rows; the client picks the shape by name. Served by Electric when ELECTRIC_URL is set, " +
     "else from Postgres by the worker itself.",
   request: { query: ShapeQuery },
   responses: {
-    200: {
-      description: "Change and control messages; see the electric-* headers",
-      content: { "application/json": { schema: z.array(z.record(z.string(), z.unknown())) } },
-    },
-    409: {
-      description: "must-refetch: the handle expired; restart at offset -1 with the new electric-handle",
-      content: { "application/json": { schema: z.array(z.record(z.string(), z.unknown())) } },
-    },
+    200: json(messages, "Change and control messages; see the electric-* headers"),
+    409: json(
+      messages,
+      "must-refetch: the handle expired; restart at offset -1 with the new electric-handle",
+    ),
     ...commonProblems,
   },
 });

@@ -1,11 +1,14 @@
+import type { WorkspaceShapeColumn } from "@cw/contracts";
 import type { ColumnSchema } from "./protocol.ts";
 
 /**
  * The shapes a client may ask for, by name. The server alone decides each one's table, columns and
  * organization scoping; the client's query string can only pick a name from this list.
  *
- * The column list must match what `cloud_workspaces_shape_row()` (migration 0005) returns: the
- * built-in source sends that function's output and this schema; a test compares the two.
+ * The columns are the contract's synced row (`WorkspaceShapeColumn`, from `@cw/contracts`): the
+ * compiler makes this list name each exactly once. They must match what
+ * `cloud_workspaces_shape_row()` (migration 0005) returns: the built-in source sends that function's
+ * output and this schema; a test compares the two.
  */
 export interface ShapeDefinition {
   name: string;
@@ -52,7 +55,7 @@ const workspaces: ShapeDefinition = {
     remote_head_sha: text(false),
     created_at: timestamptz(),
     updated_at: timestamptz(),
-  },
+  } satisfies Record<WorkspaceShapeColumn, ColumnSchema>,
 };
 
 export const SHAPES = { workspaces } as const satisfies Record<string, ShapeDefinition>;

@@ -1,4 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createApiClient } from "@cw/contracts/client";
 import worker from "../../src/index.ts";
 
 export interface ApiResponse<T = any> {
@@ -46,4 +47,22 @@ export function apiClient(bindings: Record<string, string>, token?: string) {
     if (opts.waitForBackground !== false) await done;
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };
+}
+
+/**
+ * The contract's own client (`@cw/contracts/client`, what the desktop and `cw` use) over the
+ * worker's real fetch handler in workerd, waiting for each request's deferred work like `apiClient`.
+ */
+export function contractClient(bindings: Record<string, string>, token: string) {
+  return createApiClient({
+    baseUrl: "http://cw.test",
+    token,
+    async fetch(input, init) {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(input, init), { ...env, ...bindings }, ctx);
+      const body = res.status === 204 ? null : await res.text();
+      await waitOnExecutionContext(ctx);
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    },
+  });
 }

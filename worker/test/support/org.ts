@@ -1,3 +1,4 @@
+import { waitFor } from "@cw/testing";
 import { inject } from "vitest";
 import { apiClient } from "./api.ts";
 import { openDb, seedOrganization } from "./database.ts";
@@ -26,13 +27,16 @@ export type Org = Awaited<ReturnType<typeof setupOrg>>;
  * request): running, still provisioning with no operation in flight, or error.
  */
 export async function settled(org: Org, id: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await org.api("GET", `/v1/workspaces/${id}`);
-    if (got.status !== 200 || got.body.operation !== "create") return got.body;
-    if (Date.now() > deadline) throw new Error(`workspace ${id} still creating after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const got = await waitFor(
+    `workspace ${id}'s create to finish`,
+    async () => {
+      const res = await org.api("GET", `/v1/workspaces/${id}`);
+      return (res.status !== 200 || res.body.operation !== "create") && res;
+    },
+    timeoutMs,
+    50,
+  );
+  return got.body;
 }
 
 /** Creates a workspace and waits for its provisioning to finish. */

@@ -1,17 +1,13 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
+import type { RecordedRequest } from "../provided-context.ts";
 
 /**
  * A stand-in for Electric's shape endpoint, run in Node by the global setup: it records every
  * request it receives (`GET /__recorded` returns and clears them) and answers like Electric would,
  * gzip-compressed, with Electric's headers. `handle=expired` answers 409 must-refetch.
  */
-export interface RecordedRequest {
-  url: string;
-  headers: IncomingHttpHeaders;
-}
-
 export const UPSTREAM_ROW = {
   id: "7f0c0d3e-8a51-4a39-9d59-1c1f1b8e0a11",
   organization_id: "00000000-0000-4000-8000-0000000000aa",

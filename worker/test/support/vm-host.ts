@@ -1,36 +1,16 @@
+import { controlClient, type FaultSpec } from "@cw/testing";
 import { inject } from "vitest";
 
-/** The local VM host's test-only control routes (fault injection, state overrides, call log). */
+/** The local VM host started by the global setup: its control routes and, with the key, its API. */
 const base = () => inject("vmHost").url;
-
-async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base()}/__control${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : null;
-}
-
-export interface Fault {
-  method?: string;
-  path: string;
-  status?: number;
-  code?: string;
-  message?: string;
-  delayMs?: number;
-  times?: number;
-}
+const control = () => controlClient(base());
 
 export const vmHost = {
-  addFault: (fault: Fault) => control("POST", "/faults", fault),
-  clearFaults: () => control("DELETE", "/faults"),
-  overrideState: (vmId: string, state: string | null) => control("POST", `/vms/${vmId}/state`, { state }),
-  calls: (): Promise<{ method: string; path: string; status: number; at: string }[]> =>
-    control("GET", "/calls"),
-  clearCalls: () => control("DELETE", "/calls"),
+  addFault: (fault: FaultSpec) => control().addFault(fault),
+  clearFaults: () => control().clearFaults(),
+  overrideState: (vmId: string, state: string | null) => control().setVmState(vmId, state),
+  calls: () => control().calls(),
+  clearCalls: () => control().clearCalls(),
   /** The VM as the host reports it through the real API. */
   async vm(vmId: string) {
     const res = await fetch(`${base()}/v1/vms/${vmId}`, { headers: { authorization: "Bearer test-key" } });

@@ -18,6 +18,8 @@ export interface TerminalTarget {
   host: string;
   port: number;
   username: string;
+  /** The VM behind `host:port` (`provider:vmId`): its host key is pinned too. */
+  vm?: string;
   cols: number;
   rows: number;
   term?: string;
@@ -134,7 +136,8 @@ export function createTerminalManager(deps: TerminalManagerDeps) {
         keepaliveInterval: 15_000,
         keepaliveCountMax: 4,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-          verifyHostKey(deps.hostKeys, hostId, fingerprintOf(key)).then(
+          const offer = { host: hostId, vm: target.vm, fingerprint: fingerprintOf(key) };
+          verifyHostKey(deps.hostKeys, offer).then(
             () => verify(true),
             (err: Error) => {
               hostKeyError = err;

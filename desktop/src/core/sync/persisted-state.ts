@@ -1,14 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
+import { SyncedWorkspace } from "@cw/contracts";
 import { z } from "zod";
+import { writePrivateFile } from "../private-files.ts";
 import type { WorktreeLink } from "../workspace-store.ts";
-import { workspaceRowSchema } from "./rows.ts";
 
 /**
  * The store on disk: one JSON file with the rows, the shape handle and offset they correspond to,
- * the last update time and the worktree links. Written whole to a temporary file and renamed over
- * the old one, so a crash leaves either the old or the new file, never half of one.
+ * the last update time and the worktree links; owner-only, written whole (`writePrivateFile`).
  */
 export const worktreeLinkSchema = z.object({
   worktreePath: z.string().min(1),
@@ -22,7 +20,7 @@ const stateSchema = z.object({
   apiUrl: z.string(),
   /** Where to resume; null until the first up-to-date (then rows and position agree). */
   position: z.object({ handle: z.string().min(1), offset: z.string().min(1) }).nullable(),
-  rows: z.array(z.object({ key: z.string(), row: workspaceRowSchema })),
+  rows: z.array(z.object({ key: z.string(), row: SyncedWorkspace })),
   lastUpdatedAt: z.string().nullable(),
   links: z.array(worktreeLinkSchema),
 });
@@ -67,15 +65,7 @@ export function stateWriter(file: string) {
       while (latest) {
         const state = latest;
         latest = null;
-        await mkdir(dirname(file), { recursive: true });
-        const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-        try {
-          await writeFile(temp, JSON.stringify(state));
-          await rename(temp, file);
-        } catch (err) {
-          await rm(temp, { force: true });
-          throw err;
-        }
+        await writePrivateFile(file, JSON.stringify(state));
       }
     } finally {
       running = null;

@@ -1,3 +1,4 @@
+import { parseShapeRow, parseShapeRowPatch } from "@cw/contracts";
 import {
   FetchError,
   isChangeMessage,
@@ -16,7 +17,7 @@ import type {
 } from "../workspace-store.ts";
 import { connectionTracker } from "./connection.ts";
 import { loadState, type PersistedState, stateWriter, worktreeLinkSchema } from "./persisted-state.ts";
-import { newestFirst, parseFullRow, parseRowPatch } from "./rows.ts";
+import { newestFirst } from "./rows.ts";
 
 export interface WorkspaceSyncOptions {
   /** The worker's base URL, e.g. http://127.0.0.1:8787 */
@@ -117,8 +118,8 @@ export async function createWorkspaceSync(opts: WorkspaceSyncOptions): Promise<W
       if (operation === "delete") return rows.delete(message.key);
       const existing = rows.get(message.key);
       // An update carries the key and what changed; an insert (or an update we cannot merge) the whole row.
-      const patch = operation === "update" && existing ? parseRowPatch(message.value) : null;
-      const next = patch ? { ...existing!, ...patch } : parseFullRow(message.value);
+      const patch = operation === "update" && existing ? parseShapeRowPatch(message.value) : null;
+      const next = patch ? { ...existing!, ...patch } : parseShapeRow(message.value);
       if (!next) {
         log(`ignored a malformed ${operation} for ${message.key}`);
         return false;

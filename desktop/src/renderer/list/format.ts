@@ -1,4 +1,5 @@
-import type { GitSyncStatus, WorkspaceRow } from "../../core/workspace-store.ts";
+import type { GitSyncStatus } from "@cw/contracts/types";
+import type { WorkspaceRow } from "../../core/workspace-store.ts";
 
 /** Display strings for the list; pure, so they read the same in every window. */
 export const syncLabel: Record<GitSyncStatus, string> = {

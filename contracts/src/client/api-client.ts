@@ -1,0 +1,162 @@
+import type { z } from "zod";
+import type { ClientType } from "../enums.ts";
+import { type Operation, operations } from "../operations.ts";
+import type { CreateRepository } from "../schemas/repository.ts";
+import type { JoinSession } from "../schemas/session.ts";
+import type { CreateToken } from "../schemas/token.ts";
+import type {
+  CreateWorkspace,
+  ListWorkspacesQuery,
+  UpdateWorkspace,
+  Workspace,
+} from "../schemas/workspace.ts";
+import { ApiError } from "./api-error.ts";
+import { problemError } from "./problem-error.ts";
+
+/**
+ * The one client of the HTTP API, for every consumer (desktop, `cw`, benches, tests): a method per
+ * operation, named by its `operationId`, returning the answer's body parsed by the contract's schema.
+ * Every failure is an `ApiError`. Only global `fetch`, so it runs in Node 20+ and in browsers.
+ */
+
+export interface ApiClientOptions {
+  /** The API's base URL, e.g. `http://127.0.0.1:8787`. */
+  baseUrl: string;
+  /** A bearer API token; without one only unauthenticated routes (`getHealth`) answer. */
+  token?: string;
+  fetch?: typeof fetch;
+  /** Per-request deadline (default 30 s); the worker answers at once even for slow provider work. */
+  timeoutMs?: number;
+}
+
+interface CallInput {
+  params?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Answer<O extends Operation> = O["response"] extends z.ZodType ? z.output<O["response"]> : undefined;
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+export function createApiClient(opts: ApiClientOptions) {
+  const base = opts.baseUrl.replace(/\/+$/, "");
+  const doFetch = opts.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+
+  function urlOf(op: Operation, input: CallInput): string {
+    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = input.params?.[name];
+      if (value === undefined) throw new TypeError(`${op.path}: missing path parameter ${name}`);
+      return encodeURIComponent(value);
+    });
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(input.query ?? {}))
+      if (value !== undefined) query.set(key, String(value));
+    const search = query.toString();
+    return `${base}${path}${search ? `?${search}` : ""}`;
+  }
+
+  async function call<O extends Operation>(op: O, input: CallInput = {}): Promise<Answer<O>> {
+    const url = urlOf(op, input);
+    const what = `${op.method.toUpperCase()} ${op.path}`;
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method: op.method.toUpperCase(),
+        headers: {
+          ...auth,
+          accept: "application/json",
+          ...(input.body === undefined ? {} : { "content-type": "application/json" }),
+          ...input.headers,
+        },
+        body: input.body === undefined ? undefined : JSON.stringify(input.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ApiError({
+        status: 0,
+        title: "API unreachable",
+        detail: `Cannot reach the API at ${base}: ${why}`,
+        cause: err,
+      });
+    }
+    const text = await res.text();
+    if (!res.ok) throw problemError(res.status, res.statusText, text);
+    if (op.response === null) return undefined as Answer<O>;
+    const unexpected = (detail: string) =>
+      new ApiError({ status: res.status, title: "Unexpected answer", detail: `${what}: ${detail}` });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw unexpected(`the API answered ${res.status} with a body that is not JSON`);
+    }
+    const parsed = op.response.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw unexpected(`unexpected response from the API (${issue?.path.join(".")}: ${issue?.message})`);
+    }
+    return parsed.data as Answer<O>;
+  }
+
+  const ws = (id: string) => ({ id });
+
+  return {
+    baseUrl: base,
+    /** The `Authorization` header, for what this client does not call itself (the shape stream). */
+    headers: (): Record<string, string> => ({ ...auth }),
+
+    /**
+     * The workspace's presence WebSocket URL: while a socket to it is open, the caller counts as
+     * connected (no heartbeats). Open it with `headers()`; its first message is
+     * `{"type":"joined","sessionId":…}`.
+     */
+    presenceUrl: (workspaceId: string, clientType: ClientType = "desktop") =>
+      `${base.replace(/^http/, "ws")}/v1/workspaces/${encodeURIComponent(workspaceId)}/presence?clientType=${clientType}`,
+
+    getHealth: () => call(operations.getHealth),
+
+    listRepositories: () => call(operations.listRepositories),
+    createRepository: (input: CreateRepository) => call(operations.createRepository, { body: input }),
+
+    listWorkspaces: (query: ListWorkspacesQuery = {}) => call(operations.listWorkspaces, { query }),
+    /** Every workspace (newest first), following `nextCursor` page by page. */
+    async listAllWorkspaces(query: Omit<ListWorkspacesQuery, "cursor" | "limit"> = {}): Promise<Workspace[]> {
+      const all: Workspace[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await call(operations.listWorkspaces, { query: { ...query, limit: 200, cursor } });
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    },
+    /** A fresh Idempotency-Key unless one is given: pass the same key to retry a create safely. */
+    createWorkspace: (input: CreateWorkspace, idempotencyKey: string = crypto.randomUUID()) =>
+      call(operations.createWorkspace, { body: input, headers: { "idempotency-key": idempotencyKey } }),
+    getWorkspace: (id: string) => call(operations.getWorkspace, { params: ws(id) }),
+    updateWorkspace: (id: string, patch: UpdateWorkspace) =>
+      call(operations.updateWorkspace, { params: ws(id), body: patch }),
+    deleteWorkspace: (id: string) => call(operations.deleteWorkspace, { params: ws(id) }),
+    pauseWorkspace: (id: string) => call(operations.pauseWorkspace, { params: ws(id) }),
+    resumeWorkspace: (id: string) => call(operations.resumeWorkspace, { params: ws(id) }),
+    stopWorkspace: (id: string) => call(operations.stopWorkspace, { params: ws(id) }),
+    createSshCredentials: (id: string) => call(operations.createSshCredentials, { params: ws(id) }),
+
+    listSessions: (id: string) => call(operations.listSessions, { params: ws(id) }),
+    joinSession: (id: string, clientType: JoinSession["clientType"]) =>
+      call(operations.joinSession, { params: ws(id), body: { clientType } }),
+    heartbeatSession: (id: string, sessionId: string) =>
+      call(operations.heartbeatSession, { params: { id, sessionId } }),
+    leaveSession: (id: string, sessionId: string) =>
+      call(operations.leaveSession, { params: { id, sessionId } }),
+
+    listTokens: () => call(operations.listTokens),
+    createToken: (input: CreateToken) => call(operations.createToken, { body: input }),
+    deleteToken: (id: string) => call(operations.deleteToken, { params: ws(id) }),
+  };
+}

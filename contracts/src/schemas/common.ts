@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * ISO 8601 in UTC from either an ISO string or Postgres' text form (`2026-01-01 12:00:00.5+00`,
+ * as Electric sends timestamptz); null when it is neither.
+ */
+export function toIso(text: string): string | null {
+  const normalized = text.includes("T") ? text : text.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00");
+  const date = new Date(normalized);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** An instant, always read as ISO 8601 UTC (`…T12:00:00.000Z`) whichever text form it arrived in. */
+export const timestamp = z
+  .string()
+  .transform((text, ctx) => {
+    const iso = toIso(text);
+    if (iso === null) {
+      ctx.addIssue({ code: "custom", message: "not a timestamp" });
+      return z.NEVER;
+    }
+    return iso;
+  })
+  .meta({ format: "date-time" });
+
+/**
+ * An id the API issued (always a UUID, and documented as one). Answers are read as any non-empty
+ * text: a client has no reason to refuse the server's ids. Inputs that name an id use `z.uuid()`.
+ */
+export const issuedId = z.string().min(1).meta({ format: "uuid" });
+
+/** A display name: trimmed, 1–100 characters. */
+export const displayName = z.string().trim().min(1).max(100);
+
+/** `{ items: [...] }`: the answer of a list route without pagination. */
+export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });

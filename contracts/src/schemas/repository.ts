@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { displayName, issuedId, itemsOf, timestamp } from "./common.ts";
+
+// Git's ref-name rules, minus the rarely-hit ones: no spaces, control characters or ~^:?*[\,
+// no "..", "@{", leading "-" or "/", trailing "/" or ".lock".
+export const branchName = z
+  .string()
+  .min(1)
+  .max(255)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what git forbids.
+  .regex(/^(?![-/])(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, {
+    message: "not a valid git branch name",
+  });
+
+const cloneUrl = z
+  .string()
+  .max(2048)
+  .regex(/^(https?|ssh|git|file):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/, {
+    message: "must be an http(s), ssh, git or file URL, or user@host:path",
+  });
+
+export const CreateRepository = z
+  .object({
+    name: displayName,
+    cloneUrl,
+    defaultBranch: branchName.default("main"),
+  })
+  .meta({ id: "CreateRepository" });
+export type CreateRepository = z.input<typeof CreateRepository>;
+
+export const Repository = z
+  .object({
+    id: issuedId,
+    name: z.string(),
+    cloneUrl: z.string(),
+    defaultBranch: z.string(),
+    createdAt: timestamp,
+  })
+  .meta({ id: "Repository" });
+export type Repository = z.infer<typeof Repository>;
+
+export const RepositoryList = itemsOf(Repository).meta({ id: "RepositoryList" });
+export type RepositoryList = z.infer<typeof RepositoryList>;

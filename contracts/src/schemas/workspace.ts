@@ -1,0 +1,112 @@
+import { z } from "zod";
+import {
+  autoStopActionValues,
+  gitSyncStatusValues,
+  providerTypeValues,
+  workspaceActionValues,
+  workspaceStatusValues,
+} from "../enums.ts";
+import { displayName, issuedId, timestamp } from "./common.ts";
+import { branchName } from "./repository.ts";
+
+/**
+ * The workspace: the one place its fields are written down (besides its Drizzle table). The API
+ * answers with `Workspace`; the synced row (`shape-row.ts`) and the desktop's store derive from it.
+ */
+
+export const workspaceStatusSchema = z.enum(workspaceStatusValues);
+export const providerTypeSchema = z.enum(providerTypeValues);
+export const gitSyncStatusSchema = z.enum(gitSyncStatusValues);
+export const workspaceActionSchema = z.enum(workspaceActionValues);
+
+export const AUTO_STOP_MAX_MINUTES = 7 * 24 * 60;
+const autoStopAction = z.enum(autoStopActionValues).meta({
+  description:
+    "What idle auto-stop does: pause (suspend: memory and processes kept, resumes at once, only storage billed) or stop (shut down, disk kept)",
+});
+const autoStopMinutes = z
+  .number()
+  .int()
+  .min(0)
+  .max(AUTO_STOP_MAX_MINUTES)
+  .meta({ description: "Minutes without activity before the workspace is stopped; 0 = never" });
+
+/** Where the VM's checkout stands against its branch on the git host. */
+export const WorkspaceSync = z
+  .object({
+    status: gitSyncStatusSchema,
+    message: z.string().nullable(),
+    localHeadSha: z.string().nullable(),
+    remoteHeadSha: z.string().nullable(),
+    checkedAt: timestamp.nullable(),
+  })
+  .meta({ id: "WorkspaceSync" });
+export type WorkspaceSync = z.infer<typeof WorkspaceSync>;
+
+export const Workspace = z
+  .object({
+    id: issuedId,
+    organizationId: issuedId,
+    repositoryId: issuedId,
+    name: z.string(),
+    branch: z.string(),
+    providerType: providerTypeSchema,
+    providerVmId: z.string().nullable(),
+    status: workspaceStatusSchema,
+    statusMessage: z.string().nullable(),
+    operation: z.string().nullable().meta({ description: "Provider operation in flight, if any" }),
+    allowedActions: z.array(workspaceActionSchema),
+    creatorId: issuedId,
+    autoStopMinutes,
+    autoStopAction,
+    autoStopAt: timestamp.nullable().meta({
+      description:
+        "When idle auto-stop will act; null while someone is connected, when not running, or disabled",
+    }),
+    autoStoppedAt: timestamp.nullable(),
+    connectedCount: z.number().int().min(0),
+    lastActiveAt: timestamp,
+    sync: WorkspaceSync,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: "Workspace" });
+export type Workspace = z.infer<typeof Workspace>;
+
+export const WorkspaceList = z
+  .object({ items: z.array(Workspace), nextCursor: z.string().nullable() })
+  .meta({ id: "WorkspaceList" });
+export type WorkspaceList = z.infer<typeof WorkspaceList>;
+
+export const CreateWorkspace = z
+  .object({
+    repositoryId: z.uuid(),
+    name: displayName,
+    branch: branchName,
+    providerType: providerTypeSchema.default("freestyle"),
+    autoStopMinutes: autoStopMinutes.default(30),
+    autoStopAction: autoStopAction.default("pause"),
+  })
+  .strict()
+  .meta({ id: "CreateWorkspace" });
+export type CreateWorkspace = z.input<typeof CreateWorkspace>;
+
+export const UpdateWorkspace = z
+  .object({
+    name: displayName.optional(),
+    autoStopMinutes: autoStopMinutes.optional(),
+    autoStopAction: autoStopAction.optional(),
+  })
+  .strict()
+  .meta({ id: "UpdateWorkspace" });
+export type UpdateWorkspace = z.input<typeof UpdateWorkspace>;
+
+export const WORKSPACE_PAGE_MAX = 200;
+
+/** The query of `GET /v1/workspaces`; a cursor is the `nextCursor` of the page before. */
+export const ListWorkspacesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(WORKSPACE_PAGE_MAX).default(50),
+  cursor: z.string().max(512).optional(),
+  status: workspaceStatusSchema.optional(),
+});
+export type ListWorkspacesQuery = Partial<z.output<typeof ListWorkspacesQuery>>;

@@ -1,0 +1,8 @@
+/**
+ * Node-only test helpers. Worker tests use these from their global setup only (they run in Node);
+ * the tests themselves run inside workerd and import `@cw/testing`.
+ */
+export { commit, createGitFixture, type GitFixture, git, originAndClone } from "./git.ts";
+export * from "./index.ts";
+export { postgresAnswers, type TestPostgres, testPostgres } from "./postgres.ts";
+export { startTestStack, type TestStack } from "./stack.ts";

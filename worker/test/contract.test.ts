@@ -1,0 +1,82 @@
+import { ApiError } from "@cw/contracts/client";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { contractClient } from "./support/api.ts";
+import { sharedDatabase } from "./support/database.ts";
+import { type Org, setupOrg } from "./support/org.ts";
+
+/**
+ * The worker against its own contract: every operation called through the contract's client, which
+ * parses each answer with the contract's schema, so an answer that drifts from the contract fails here.
+ */
+let org: Org;
+let api: ReturnType<typeof contractClient>;
+
+beforeAll(async () => {
+  org = await setupOrg(sharedDatabase().env, "contract");
+  api = contractClient(sharedDatabase().env, org.token);
+});
+
+async function settled(id: string) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const ws = await api.getWorkspace(id);
+    if (ws.operation !== "create") return ws;
+    if (Date.now() > deadline) throw new Error(`workspace ${id} still creating`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the API's answers, read through the contract's client", () => {
+  it("match the contract on every operation, and errors arrive as ApiError problems", async () => {
+    expect(await api.getHealth()).toEqual({ ok: true });
+    expect((await api.listRepositories()).items.map((r) => r.id)).toContain(org.repositoryId);
+    const repo = await api.createRepository({ name: "contract-extra", cloneUrl: inject("gitRepo").cloneUrl });
+    expect(repo).toMatchObject({ name: "contract-extra", defaultBranch: "main" });
+
+    const created = await api.createWorkspace({
+      repositoryId: org.repositoryId,
+      name: "contract",
+      branch: "feature",
+    });
+    expect(created).toMatchObject({ status: "provisioning", operation: "create", allowedActions: [] });
+    const ws = await settled(created.id);
+    expect(ws).toMatchObject({ status: "running", allowedActions: ["pause", "stop", "delete"] });
+    expect((await api.listWorkspaces({ limit: 1 })).items).toHaveLength(1);
+    expect((await api.listAllWorkspaces({ status: "running" })).map((w) => w.id)).toContain(ws.id);
+    expect(await api.updateWorkspace(ws.id, { autoStopAction: "stop" })).toMatchObject({
+      autoStopAction: "stop",
+    });
+
+    const creds = await api.createSshCredentials(ws.id);
+    expect(creds.command).toContain(creds.username);
+    const { sessionId } = await api.joinSession(ws.id, "web");
+    expect((await api.listSessions(ws.id)).items).toEqual([
+      expect.objectContaining({ id: sessionId, clientType: "web", userId: org.userId }),
+    ]);
+    await expect(api.heartbeatSession(ws.id, sessionId)).resolves.toBeUndefined();
+    await expect(api.leaveSession(ws.id, sessionId)).resolves.toBeUndefined();
+
+    expect((await api.pauseWorkspace(ws.id)).status).toBe("paused");
+    const refused = await api.pauseWorkspace(ws.id).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 409, title: "Invalid transition" });
+    expect((refused as ApiError).problem).toMatchObject({ workspaceStatus: "paused" });
+    expect((await api.resumeWorkspace(ws.id)).status).toBe("running");
+    expect((await api.stopWorkspace(ws.id)).status).toBe("stopped");
+    await expect(api.deleteWorkspace(ws.id)).resolves.toBeUndefined();
+    await expect(api.getWorkspace(ws.id)).rejects.toMatchObject({ status: 404, title: "Not found" });
+
+    const token = await api.createToken({ name: "contract" });
+    expect(token.token.startsWith(token.prefix)).toBe(true);
+    expect((await api.listTokens()).items.map((t) => t.id)).toContain(token.id);
+    await expect(api.deleteToken(token.id)).resolves.toBeUndefined();
+
+    const invalid = await api
+      .createWorkspace({ repositoryId: org.repositoryId, name: "x", branch: "no..dots" })
+      .catch((e: unknown) => e);
+    expect(invalid).toMatchObject({
+      status: 400,
+      fields: [expect.objectContaining({ field: "body.branch" })],
+    });
+  });
+});

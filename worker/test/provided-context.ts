@@ -1,0 +1,20 @@
+import "vitest";
+
+/** What global-setup.ts (Node) hands the tests (workerd) through `inject`; both programs see this. */
+declare module "vitest" {
+  export interface ProvidedContext {
+    dbProxy: string;
+    sharedDbUrl: string;
+    pgBaseUrl: string;
+    templateDb: string;
+    shapeUpstream: string;
+    vmHost: { url: string; sshHost: string; sshPort: number };
+    gitRepo: { cloneUrl: string; mainHead: string; featureHead: string; vmsDir: string };
+  }
+}
+
+/** A request the stand-in for Electric received, as its `/__recorded` endpoint reports it. */
+export interface RecordedRequest {
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
