@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bridgeTarget, buildCliBundle, serveCredentials } from "@cw/cli/ssh-bridge/testing";
+import {
+  bridgeTarget,
+  buildCliBundle,
+  serveSshCredentials,
+  sshCredentials,
+} from "@cw/cli/ssh-bridge/testing";
 import { startVmHost } from "@cw/local/vm-host/index";
 import { type OpenSshTarget, openSsh, writeSshConfig } from "@cw/testing/openssh";
 import { Freestyle } from "freestyle-sandboxes";
@@ -10,7 +15,7 @@ import { percentile } from "./stats.ts";
 
 /**
  * `pnpm bench ssh`: OpenSSH through the SSH bridge (the built `cw internal-ssh-bridge` as
- * ProxyCommand) against plain OpenSSH with credentials issued beforehand, both to one VM on the
+ * ProxyCommand, its credentials from a stand-in for `POST /v1/workspaces/{id}/ssh`) against plain OpenSSH with credentials issued beforehand, both to one VM on the
  * local VM host:
  *  - connect: `ssh <alias> true`, p50/p99 and the ratio of p50s (targets: bridge ≤ 1 s, ≤ 3×).
  *    The bridge gets fresh credentials from the VM host's identity API on every connect, as
@@ -56,10 +61,10 @@ export async function benchSsh(): Promise<{
     const { identity } = await freestyle.identities.create();
     await identity.permissions.vms.grant({ vmId });
     const { token } = await identity.tokens.create();
-    return { host: host.sshHost, port: host.sshPort, username: `${vmId}:${token}` };
+    return sshCredentials(host.sshHost, host.sshPort, vmId, token);
   };
   const beforehand = await issue();
-  const credentials = await serveCredentials({
+  const api = await serveSshCredentials({
     fresh: async () => ({ status: 200, body: await issue() }),
     reused: async () => ({ status: 200, body: beforehand }),
   });
@@ -70,8 +75,8 @@ export async function benchSsh(): Promise<{
     const hostKey = readFileSync(join(tmp, "vm-host", "ssh_host_ed25519_key.pub"), "utf8").trim();
     writeFileSync(knownHosts, `[${host.sshHost}]:${host.sshPort} ${hostKey}\n`);
     const targets: Record<Path, OpenSshTarget> = {
-      bridge: await bridgeTarget(home, "ws", credentials.url("fresh")),
-      bridgeReused: await bridgeTarget(home, "ws-reused", credentials.url("reused")),
+      bridge: await bridgeTarget(home, "ws", api.url, "fresh"),
+      bridgeReused: await bridgeTarget(home, "ws-reused", api.url, "reused"),
       plain: writeSshConfig(home, "plain", [
         `HostName ${beforehand.host}`,
         `Port ${beforehand.port}`,
@@ -136,7 +141,7 @@ export async function benchSsh(): Promise<{
     );
     return { connectRatio, downloadRatio, uploadRatio };
   } finally {
-    await credentials.close();
+    await api.close();
     await host.close();
     rmSync(tmp, { recursive: true, force: true });
   }

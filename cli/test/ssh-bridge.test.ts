@@ -15,7 +15,8 @@ import {
   bridgeTarget,
   type CredentialsAnswer,
   connectThroughBridge,
-  serveCredentials,
+  serveSshCredentials,
+  sshCredentials,
 } from "../src/ssh-bridge/testing.ts";
 
 const API_KEY = "bridge-test-key";
@@ -25,7 +26,7 @@ let host: VmHost;
 let freestyle: Freestyle;
 let repo: GitFixture;
 let vmId: string;
-let credentials: Awaited<ReturnType<typeof serveCredentials>>;
+let api: Awaited<ReturnType<typeof serveSshCredentials>>;
 let issued = 0;
 
 /** What the control plane does for `POST /v1/workspaces/{id}/ssh` (worker/src/providers/freestyle.ts). */
@@ -34,11 +35,7 @@ async function issue(targetVmId = vmId) {
   const { identity } = await freestyle.identities.create();
   await identity.permissions.vms.grant({ vmId: targetVmId });
   const { token, tokenId } = await identity.tokens.create();
-  return {
-    identity,
-    tokenId,
-    creds: { host: host.sshHost, port: host.sshPort, username: `${targetVmId}:${token}` },
-  };
+  return { identity, tokenId, creds: sshCredentials(host.sshHost, host.sshPort, targetVmId, token) };
 }
 
 const ok = (body: unknown): CredentialsAnswer => ({ status: 200, body });
@@ -58,7 +55,7 @@ beforeAll(async () => {
     git: { repos: [{ repo: repo.bare, path: "/workspace", rev: "feature" }] },
     workdir: "/workspace",
   }));
-  credentials = await serveCredentials({
+  api = await serveSshCredentials({
     workspace: async () => ok((await issue()).creds),
     "not-found": async () => ({
       status: 404,
@@ -69,12 +66,12 @@ beforeAll(async () => {
       await identity.tokens.revoke({ tokenId });
       return ok(creds);
     },
-    "nothing-listening": async () => ok({ host: "127.0.0.1", port: 1, username: "x:y" }),
+    "nothing-listening": async () => ok(sshCredentials("127.0.0.1", 1, "x", "y")),
   });
 });
 
 afterAll(async () => {
-  await credentials?.close();
+  await api?.close();
   await host?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
@@ -84,14 +81,14 @@ describe("the SSH bridge with OpenSSH clients", () => {
   let target: Awaited<ReturnType<typeof bridgeTarget>>;
   beforeAll(async () => {
     home = newHome("conformance");
-    target = await bridgeTarget(home, "ws", credentials.url("workspace"));
+    target = await bridgeTarget(home, "ws", api.url, "workspace");
   });
 
   sshConformance(() => ({
     openssh: target,
     workdir: join(host.vmDir(vmId), "workspace"),
     head: repo.featureHead,
-    connectSsh2: () => connectThroughBridge(target, credentials.url("workspace")),
+    connectSsh2: () => connectThroughBridge(target, api.url, "workspace"),
   }));
 
   it("answers the local ssh's keepalives while a command runs", async () => {
@@ -127,7 +124,7 @@ describe("the SSH bridge with OpenSSH clients", () => {
 describe("the SSH bridge says in one line why it cannot connect", () => {
   async function failure(route: string, prepare?: (home: string) => void) {
     const home = newHome(`fail-${route}`);
-    const target = await bridgeTarget(home, "ws", credentials.url(route));
+    const target = await bridgeTarget(home, "ws", api.url, route);
     prepare?.(home);
     const result = await openSsh(target).ssh([target.host, "echo should-not-run"]);
     expect(result.code).toBe(255);
@@ -137,7 +134,7 @@ describe("the SSH bridge says in one line why it cannot connect", () => {
   }
 
   it("when the control plane refuses credentials", async () => {
-    expect(await failure("not-found")).toEqual(["cw: SSH credentials refused (404): workspace not found"]);
+    expect(await failure("not-found")).toEqual(["cw: cannot get SSH credentials: workspace not found"]);
   });
 
   it("when the gateway refuses them", async () => {
@@ -171,9 +168,9 @@ describe("the SSH bridge says in one line why it cannot connect", () => {
   it("when the workspace goes away under an open connection", async () => {
     const home = newHome("stopped");
     const { vmId: doomedId } = await freestyle.vms.create({});
-    const routes = await serveCredentials({ doomed: async () => ok((await issue(doomedId)).creds) });
+    const routes = await serveSshCredentials({ doomed: async () => ok((await issue(doomedId)).creds) });
     try {
-      const target = await bridgeTarget(home, "doomed", routes.url("doomed"));
+      const target = await bridgeTarget(home, "doomed", routes.url, "doomed");
       const session = startSsh(target, [target.host, "echo connected; exec sleep 600"]);
       await session.waitFor(/connected/);
       await freestyle.vms.ref({ vmId: doomedId }).stop();

@@ -2,34 +2,41 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureConfigDir } from "../config-dir.ts";
 import { BridgeError } from "../ssh-bridge/bridge-error.ts";
-import { fetchCredentials } from "../ssh-bridge/credentials-url.ts";
 
 /** cw's known_hosts: the gateway's pinned keys, and the bridge's own under its HostKeyAlias. */
 export const KNOWN_HOSTS_FILE = "known_hosts";
 
-function credentialsUrl(argv: string[]): string {
-  const { values } = parseArgs({ args: argv, options: { "credentials-url": { type: "string" } } });
-  const url = values["credentials-url"];
-  if (!url || !URL.canParse(url)) throw new Error("internal-ssh-bridge needs --credentials-url URL");
-  return url;
+function parse(argv: string[]): { api: string; workspace: string } {
+  const { values } = parseArgs({
+    args: argv,
+    options: { api: { type: "string" }, workspace: { type: "string" } },
+  });
+  const api = values.api ?? process.env.CW_URL;
+  if (!api || !URL.canParse(api)) throw new Error("internal-ssh-bridge needs --api URL (or CW_URL)");
+  if (!values.workspace) throw new Error("internal-ssh-bridge needs --workspace ID");
+  return { api, workspace: values.workspace };
 }
 
 /**
- * `cw internal-ssh-bridge --credentials-url URL` (hidden): the SSH bridge as a ProxyCommand, with
- * credentials from a URL that answers like `POST /v1/workspaces/{id}/ssh` (bearer `CW_TOKEN`).
- * `cw ssh-proxy WS` is this with the workspace resolved, resumed and held through the API.
- * Returns the exit code.
+ * `cw internal-ssh-bridge --api URL --workspace ID` (hidden): the SSH bridge as a ProxyCommand,
+ * with fresh credentials from the API (`POST /v1/workspaces/{id}/ssh`, bearer `CW_TOKEN`).
+ * `cw ssh-proxy WS` is this with the workspace resolved by name, resumed first and held while
+ * connected. Returns the exit code.
  */
 export async function run(argv: string[]): Promise<number> {
-  let url: string;
+  let args: { api: string; workspace: string };
   try {
-    url = credentialsUrl(argv);
+    args = parse(argv);
   } catch (e) {
     process.stderr.write(`cw: ${(e as Error).message}\n`);
     return 2;
   }
+  const { createApiClient } = await import("@cw/contracts/client");
+  const api = createApiClient({ baseUrl: args.api, token: process.env.CW_TOKEN });
   // Asked for before ssh2 loads, so the round trip overlaps most of our startup.
-  const credentials = fetchCredentials(url, process.env.CW_TOKEN);
+  const credentials = api.createSshCredentials(args.workspace).catch((e: Error) => {
+    throw new BridgeError(`cannot get SSH credentials: ${e.message}`);
+  });
   // Reported by the bridge, which awaits it.
   credentials.catch(() => {});
   try {

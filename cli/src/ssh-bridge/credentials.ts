@@ -1,16 +1,7 @@
-import { z } from "zod";
+import type { SshCredentials } from "@cw/contracts/types";
 
 /**
- * How to reach a workspace's SSH gateway, as `POST /v1/workspaces/{id}/ssh` answers it (extra
- * fields ignored): Freestyle's gateway takes the short-lived token in the username.
+ * How to reach a workspace's SSH gateway: the part of `POST /v1/workspaces/{id}/ssh`'s answer the
+ * bridge uses (Freestyle's gateway takes the short-lived token in the username).
  */
-export const GatewayCredentials = z.object({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65_535),
-  username: z.string().min(1),
-  password: z.string().optional(),
-});
-export type GatewayCredentials = z.infer<typeof GatewayCredentials>;
-
-/** The API's error body (RFC 9457 problem+json), as far as a one-line message needs it. */
-export const Problem = z.object({ detail: z.string().optional(), title: z.string().optional() });
+export type GatewayCredentials = Pick<SshCredentials, "host" | "port" | "username">;

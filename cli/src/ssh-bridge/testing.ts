@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
+import type { SshCredentials } from "@cw/contracts/types";
 import { clientEnv, type OpenSshTarget, writeSshConfig } from "@cw/testing/openssh";
 import ssh2 from "ssh2";
 import { KNOWN_HOSTS_FILE } from "../commands/internal-ssh-bridge.ts";
@@ -11,8 +12,8 @@ import { loadOrCreateBridgeHostKey } from "./host-key.ts";
 import { fileKnownHosts } from "./known-hosts.ts";
 
 /**
- * For tests and benches of the bridge: a stand-in for `POST /v1/workspaces/{id}/ssh`, and ssh
- * configs whose ProxyCommand runs the built bridge (`pnpm --filter @cw/cli build` first).
+ * For tests and benches of the bridge: a stand-in for the API's `POST /v1/workspaces/{id}/ssh`,
+ * and ssh configs whose ProxyCommand runs the built bridge (`buildCliBundle()` first).
  */
 export const CLI_BUNDLE = fileURLToPath(new URL("../../dist/cw.js", import.meta.url));
 
@@ -28,22 +29,37 @@ export const BRIDGE_ALIAS = "cw-bridge";
 
 export type CredentialsAnswer = { status: number; body: unknown };
 
-/** Serves `POST /<name>` from `routes[name]()`, as the API would answer a credentials request. */
-export async function serveCredentials(routes: Record<string, () => Promise<CredentialsAnswer>>) {
+/** The API's answer for credentials the gateway takes as `<vmId>:<token>`. */
+export function sshCredentials(host: string, port: number, vmId: string, token: string): SshCredentials {
+  const username = `${vmId}:${token}`;
+  return {
+    host,
+    port,
+    username,
+    token,
+    expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+    command: `ssh ${username}@${host} -p ${port}`,
+  };
+}
+
+/** Answers `POST /v1/workspaces/<id>/ssh` from `workspaces[id]()`; any other request 404. */
+export async function serveSshCredentials(workspaces: Record<string, () => Promise<CredentialsAnswer>>) {
   const server = createServer((req, res) => {
-    const route = routes[(req.url ?? "").slice(1)];
-    const answer = route && req.method === "POST" ? route() : Promise.resolve({ status: 404, body: {} });
-    answer
+    const id = /^\/v1\/workspaces\/([^/]+)\/ssh$/.exec(req.url ?? "")?.[1];
+    const route = id && req.method === "POST" ? workspaces[decodeURIComponent(id)] : undefined;
+    (route ? route() : Promise.resolve({ status: 404, body: {} }))
       .catch((e: Error) => ({ status: 500, body: { title: "test credentials failed", detail: e.message } }))
       .then(({ status, body }) => {
-        res.writeHead(status, { "content-type": "application/json" });
+        res.writeHead(status, {
+          "content-type": status < 400 ? "application/json" : "application/problem+json",
+        });
         res.end(JSON.stringify(body));
       });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: (name: string) => `http://127.0.0.1:${port}/${name}`,
+    url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -51,6 +67,10 @@ export async function serveCredentials(routes: Record<string, () => Promise<Cred
 /** cw's config directory under a test HOME, as the bridge started with that HOME finds it. */
 export function bridgeConfigDir(home: string): string {
   return ensureConfigDir(configDir({ platform: process.platform, env: {}, home }));
+}
+
+function bridgeArgs(api: string, workspace: string): string[] {
+  return [CLI_BUNDLE, "internal-ssh-bridge", "--api", api, "--workspace", workspace];
 }
 
 /**
@@ -61,7 +81,8 @@ export function bridgeConfigDir(home: string): string {
 export async function bridgeTarget(
   home: string,
   host: string,
-  credentialsUrl: string,
+  api: string,
+  workspace: string,
 ): Promise<OpenSshTarget> {
   const dir = bridgeConfigDir(home);
   const { publicKey } = loadOrCreateBridgeHostKey(dir);
@@ -69,7 +90,7 @@ export async function bridgeTarget(
   if (!(await knownHosts.lookup(BRIDGE_ALIAS)).includes(publicKey))
     await knownHosts.add(BRIDGE_ALIAS, publicKey);
   return writeSshConfig(home, host, [
-    `ProxyCommand ${process.execPath} ${CLI_BUNDLE} internal-ssh-bridge --credentials-url ${credentialsUrl}`,
+    `ProxyCommand ${[process.execPath, ...bridgeArgs(api, workspace)].join(" ")}`,
     `HostKeyAlias ${BRIDGE_ALIAS}`,
     `UserKnownHostsFile ${knownHosts.location}`,
     "User cw",
@@ -77,15 +98,15 @@ export async function bridgeTarget(
 }
 
 /** An ssh2 client through the built bridge, run as a child process with its stdio as the socket. */
-export function connectThroughBridge(target: OpenSshTarget, credentialsUrl: string): Promise<ssh2.Client> {
-  const child = spawn(
-    process.execPath,
-    [CLI_BUNDLE, "internal-ssh-bridge", "--credentials-url", credentialsUrl],
-    {
-      env: clientEnv(target),
-      stdio: ["pipe", "pipe", "inherit"],
-    },
-  );
+export function connectThroughBridge(
+  target: OpenSshTarget,
+  api: string,
+  workspace: string,
+): Promise<ssh2.Client> {
+  const child = spawn(process.execPath, bridgeArgs(api, workspace), {
+    env: clientEnv(target),
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
     client.once("ready", () => resolve(client)).once("error", reject);

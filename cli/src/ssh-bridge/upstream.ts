@@ -45,7 +45,6 @@ export function connectUpstream(creds: GatewayCredentials, opts: UpstreamOptions
       host: creds.host,
       port: creds.port,
       username: creds.username,
-      password: creds.password,
       readyTimeout: opts.readyTimeoutMs,
       keepaliveInterval: opts.keepaliveMs,
       keepaliveCountMax: 3,
