@@ -14,6 +14,8 @@ export interface OpenSshTarget {
   /** The `Host` alias the config defines. */
   host: string;
   configFile: string;
+  /** More environment for the clients (and so for a ProxyCommand they start). */
+  env?: Record<string, string>;
 }
 
 /** Options that keep the client from prompting, from using the caller's keys and from touching their files. */
@@ -48,7 +50,7 @@ export interface RunResult {
 const RUN_DEADLINE_MS = 120_000;
 
 export function clientEnv(target: OpenSshTarget): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, LANG: process.env.LANG ?? "C.UTF-8", HOME: target.home };
+  return { PATH: process.env.PATH, LANG: process.env.LANG ?? "C.UTF-8", ...target.env, HOME: target.home };
 }
 
 /** Runs a client to completion. */

@@ -83,18 +83,20 @@ export async function bridgeTarget(
   host: string,
   api: string,
   workspace: string,
+  env?: Record<string, string>,
 ): Promise<OpenSshTarget> {
   const dir = bridgeConfigDir(home);
   const { publicKey } = loadOrCreateBridgeHostKey(dir);
   const knownHosts = fileKnownHosts(join(dir, KNOWN_HOSTS_FILE));
   if (!(await knownHosts.lookup(BRIDGE_ALIAS)).includes(publicKey))
     await knownHosts.add(BRIDGE_ALIAS, publicKey);
-  return writeSshConfig(home, host, [
+  const target = writeSshConfig(home, host, [
     `ProxyCommand ${[process.execPath, ...bridgeArgs(api, workspace)].join(" ")}`,
     `HostKeyAlias ${BRIDGE_ALIAS}`,
     `UserKnownHostsFile ${knownHosts.location}`,
     "User cw",
   ]);
+  return { ...target, env };
 }
 
 /** An ssh2 client through the built bridge, run as a child process with its stdio as the socket. */
