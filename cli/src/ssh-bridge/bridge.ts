@@ -61,8 +61,8 @@ function relayForward(
  * rejects with that error.
  *
  * The gateway connection starts at once, beside the local handshake, so a connect costs the
- * slower of the two rather than their sum; the local login completes once the gateway is ready. Wrap the call to hold anything for the connection's
- * lifetime (a presence session, say).
+ * slower of the two rather than their sum; the local login completes once the gateway is ready.
+ * Wrap the call to hold anything for the connection's lifetime (a presence session, say).
  */
 export function runSshBridge(opts: SshBridgeOptions): Promise<void> {
   const keepaliveMs = opts.keepaliveMs ?? DEFAULT_KEEPALIVE_MS;

@@ -13,8 +13,8 @@ interface TerminalSize {
 /**
  * A session channel of the local client, replayed on the gateway. `pty-req` and `env` are
  * answered at once and sent with the request that starts the session (`shell`, `exec` or
- * `subsystem`, which ssh2's client opens together with its channel); the gateway's answer to that
- * request is the client's answer. Afterwards `window-change` and `signal` go straight through.
+ * `subsystem`, which ssh2's client opens together with its channel). Afterwards `window-change`
+ * and `signal` go straight through.
  */
 export function relaySession(session: Session, gateway: () => Promise<Client>): void {
   let pty: PseudoTtyInfo | null = null;
