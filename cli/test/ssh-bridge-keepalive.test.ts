@@ -7,6 +7,7 @@ import { Freestyle } from "freestyle-sandboxes";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runSshBridge } from "../src/ssh-bridge/bridge.ts";
+import { generateHostKey } from "../src/ssh-bridge/host-key.ts";
 import { memoryKnownHosts } from "../src/ssh-bridge/known-hosts.ts";
 
 const API_KEY = "keepalive-test-key";
@@ -70,7 +71,7 @@ it("ends the local connection with one line when the gateway stops answering kee
   const port = await listen((socket) => {
     bridge = runSshBridge({
       local: socket,
-      hostKey: ssh2.utils.generateKeyPairSync("ed25519").private,
+      hostKey: generateHostKey(),
       credentials: async () => ({ host: "127.0.0.1", port: relay.port, username: `${vmId}:${token}` }),
       knownHosts: memoryKnownHosts(),
       keepaliveMs: 200,

@@ -13,6 +13,22 @@ export interface BridgeHostKey {
 
 export const BRIDGE_HOST_KEY_FILE = "ssh_bridge_host_ed25519_key";
 
+/**
+ * ssh2's ed25519 keygen drops a leading zero byte of the public key, about once in 256 keys
+ * (ssh2 issue 1513), producing a key it cannot parse itself: generate again until it can.
+ */
+export function generateHostKey(): string {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: "cw ssh bridge" });
+    if (
+      !(ssh2.utils.parseKey(pair.private) instanceof Error) &&
+      !(ssh2.utils.parseKey(pair.public) instanceof Error)
+    )
+      return pair.private;
+  }
+  throw new Error("could not generate an SSH host key");
+}
+
 function fromPrivate(privateKey: string, file: string): BridgeHostKey {
   const parsed = ssh2.utils.parseKey(privateKey);
   if (parsed instanceof Error || Array.isArray(parsed)) {
@@ -33,9 +49,8 @@ export function loadOrCreateBridgeHostKey(dir: string): BridgeHostKey {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: "cw ssh bridge" });
   const aside = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(aside, pair.private, { mode: 0o600 });
+  writeFileSync(aside, generateHostKey(), { mode: 0o600 });
   try {
     linkSync(aside, file);
   } catch (e) {
