@@ -9,8 +9,8 @@ export type WorkspaceStatus = (typeof workspaceStatusValues)[number];
 export const providerTypeValues = ["freestyle", "fly"] as const;
 export type ProviderType = (typeof providerTypeValues)[number];
 
-/** Who holds a presence session. */
-export const clientTypeValues = ["desktop", "web"] as const;
+/** Who holds a presence session: the tray app, a browser, or `cw` (an SSH connection through its bridge). */
+export const clientTypeValues = ["desktop", "web", "cli"] as const;
 export type ClientType = (typeof clientTypeValues)[number];
 
 /** What idle auto-stop does: pause (suspend: memory kept, resumes at once) or stop (disk kept). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Me } from "./schemas/me.ts";
 import { CreateRepository, Repository, RepositoryList } from "./schemas/repository.ts";
 import { JoinedSession, JoinSession, SessionList } from "./schemas/session.ts";
 import { SshCredentials } from "./schemas/ssh.ts";
@@ -20,7 +21,7 @@ export const apiTags = {
   workspaces: "Cloud workspaces and their lifecycle",
   repositories: "Git repositories workspaces are made from",
   sessions: "Presence: who is connected to a workspace",
-  tokens: "API tokens of the caller",
+  tokens: "API tokens of the caller, and who a token speaks for",
   sync: "Live sync of the organization's workspaces (Electric's Shape protocol)",
   health: "Liveness of the API",
 } as const;
@@ -167,6 +168,13 @@ export const operations = {
     response: null,
   },
 
+  getMe: {
+    method: "get",
+    path: "/v1/me",
+    tag: "tokens",
+    summary: "Who the token speaks for: user, organization, and the token itself",
+    response: Me,
+  },
   listTokens: {
     method: "get",
     path: "/v1/tokens",

@@ -5,6 +5,7 @@ import type { AppEnv } from "./http/app-env.ts";
 import { requireToken, withDeps } from "./http/context.ts";
 import { onError, problemResponse, zodToFieldErrors } from "./http/errors.ts";
 import { json, operation } from "./http/openapi-helpers.ts";
+import { meRoutes } from "./routes/me.ts";
 import { repositoryRoutes } from "./routes/repositories.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -50,6 +51,7 @@ export function createApp() {
   workspaceRoutes(app);
   sessionRoutes(app);
   tokenRoutes(app);
+  meRoutes(app);
   shapeRoutes(app);
   return app;
 }

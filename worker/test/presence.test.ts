@@ -130,6 +130,25 @@ describe("workspace presence Durable Object", () => {
     await expect.poll(async () => (await mirror(ws.id)).ws.connectedCount, { timeout: 5000 }).toBe(0);
   });
 
+  it("keeps the client type of a socket: `cw`'s SSH connections hold presence as cli", async () => {
+    const ws = await createRunning(org, "p-cli");
+    const res = await org.api("GET", `/v1/workspaces/${ws.id}/presence?clientType=cli`, undefined, {
+      headers: { upgrade: "websocket" },
+      raw: true,
+    });
+    expect(res.status).toBe(101);
+    const socket = res.webSocket!;
+    socket.accept();
+    await new Promise((resolve) => socket.addEventListener("message", resolve));
+    expect((await org.api("GET", `/v1/workspaces/${ws.id}/sessions`)).body.items).toEqual([
+      expect.objectContaining({ userId: org.userId, clientType: "cli" }),
+    ]);
+    const { sessions } = await mirror(ws.id);
+    expect(sessions.map((s) => s.clientType)).toEqual(["cli"]);
+    socket.close(1000, "bye");
+    await expect.poll(async () => (await mirror(ws.id)).ws.connectedCount, { timeout: 5000 }).toBe(0);
+  });
+
   it("rejects a presence request that is not a WebSocket upgrade", async () => {
     const ws = await createRunning(org, "p-no-upgrade");
     const res = await org.api("GET", `/v1/workspaces/${ws.id}/presence`);

@@ -155,6 +155,7 @@ export function createApiClient(opts: ApiClientOptions) {
     leaveSession: (id: string, sessionId: string) =>
       call(operations.leaveSession, { params: { id, sessionId } }),
 
+    getMe: () => call(operations.getMe),
     listTokens: () => call(operations.listTokens),
     createToken: (input: CreateToken) => call(operations.createToken, { body: input }),
     deleteToken: (id: string) => call(operations.deleteToken, { params: ws(id) }),

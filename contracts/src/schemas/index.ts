@@ -1,4 +1,5 @@
 export * from "./common.ts";
+export * from "./me.ts";
 export * from "./problem.ts";
 export * from "./repository.ts";
 export * from "./session.ts";

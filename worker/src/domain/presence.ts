@@ -1,4 +1,4 @@
-import type { ClientType } from "@cw/contracts";
+import { type ClientType, clientTypeValues } from "@cw/contracts";
 
 /**
  * Live sessions of one workspace, as its Durable Object sees them. Pure: the object loads its
@@ -19,6 +19,14 @@ export interface PresenceSession {
   lastHeartbeatAt: number;
   /** A WebSocket session is live for as long as its socket is open; it needs no heartbeats. */
   viaSocket: boolean;
+}
+
+/**
+ * A client type read back from the object's storage or from the header the worker's route set
+ * after validating it; anything else reads as `desktop`, the only type before there were others.
+ */
+export function clientTypeOf(text: string | null): ClientType {
+  return clientTypeValues.find((type) => type === text) ?? "desktop";
 }
 
 export function expiresAt(session: PresenceSession, heartbeatSeconds = HEARTBEAT_SECONDS): number | null {

@@ -1,4 +1,4 @@
-import type { PresenceSession } from "../domain/presence.ts";
+import { clientTypeOf, type PresenceSession } from "../domain/presence.ts";
 
 /** The object's sessions and settings in its own SQLite storage, so eviction loses nothing. */
 export class SessionTable {
@@ -23,7 +23,7 @@ export class SessionTable {
       .map((r) => ({
         id: r.id,
         userId: r.user_id,
-        clientType: r.client_type === "web" ? "web" : "desktop",
+        clientType: clientTypeOf(r.client_type),
         connectedAt: r.connected_at,
         lastHeartbeatAt: r.last_heartbeat_at,
         viaSocket: r.via_socket === 1,

@@ -1,7 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ClientType } from "@cw/contracts";
 import { parseConfig } from "../config.ts";
-import { expiredSessions, FLUSH_DELAY_MS, nextAlarmAt, type PresenceSession } from "../domain/presence.ts";
+import {
+  clientTypeOf,
+  expiredSessions,
+  FLUSH_DELAY_MS,
+  nextAlarmAt,
+  type PresenceSession,
+} from "../domain/presence.ts";
 import { SessionTable } from "./session-table.ts";
 import { writeThrough } from "./write-through.ts";
 
@@ -69,7 +75,7 @@ export class WorkspacePresence extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const workspaceId = request.headers.get("x-workspace-id");
     const userId = request.headers.get("x-user-id");
-    const clientType = request.headers.get("x-client-type") === "web" ? "web" : "desktop";
+    const clientType = clientTypeOf(request.headers.get("x-client-type"));
     if (request.headers.get("upgrade") !== "websocket" || !workspaceId || !userId) {
       return new Response("expected a websocket upgrade", { status: 426 });
     }

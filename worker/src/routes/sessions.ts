@@ -1,4 +1,4 @@
-import { clientTypeSchema, operations as ops } from "@cw/contracts";
+import { clientTypeSchema, clientTypeValues, operations as ops } from "@cw/contracts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { validationProblem } from "../domain/problems.ts";
 import type { AppEnv } from "../http/app-env.ts";
@@ -67,7 +67,7 @@ export function sessionRoutes(app: OpenAPIHono<AppEnv>) {
     }
     const clientType = clientTypeSchema.safeParse(c.req.query("clientType") ?? "desktop");
     if (!clientType.success)
-      throw validationProblem([{ field: "query.clientType", message: "desktop or web" }]);
+      throw validationProblem([{ field: "query.clientType", message: clientTypeValues.join(", ") }]);
     return openPresenceSocket(c.get("deps"), c.get("caller"), id.data.id, clientType.data, c.req.raw);
   });
 

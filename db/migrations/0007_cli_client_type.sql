@@ -1,0 +1,1 @@
+ALTER TYPE "public"."cloud_client_type" ADD VALUE 'cli';
