@@ -29,6 +29,7 @@ export default defineConfig({
             "desktop/test/**/*.test.ts",
             "testing/test/**/*.test.ts",
             "cli/test/**/*.test.ts",
+            "client-node/test/**/*.test.ts",
           ],
           testTimeout: 60_000,
           hookTimeout: 60_000,

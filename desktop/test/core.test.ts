@@ -1,13 +1,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { joinPresence } from "@cw/client-node/presence";
+import { enableCloud, inspectWorktree } from "@cw/client-node/worktree";
 import { type ApiClient, ApiError, createApiClient } from "@cw/contracts/client";
 import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackendDeps, createDesktopBackend } from "../src/core/backend/desktop-backend.ts";
 import { storeLinks } from "../src/core/backend/worktree-links.ts";
 import { createPollingStore } from "../src/core/polling-store.ts";
-import { joinPresence } from "../src/core/presence.ts";
 import { parseSettings } from "../src/core/settings.ts";
 import {
   HostKeyMismatchError,
@@ -17,8 +18,6 @@ import {
 } from "../src/core/ssh/host-keys.ts";
 import { createTerminalManager, type TerminalExit } from "../src/core/ssh/terminal-manager.ts";
 import { plainFileTokenStore } from "../src/core/token-store.ts";
-import { enableCloud } from "../src/core/worktree/enable-cloud.ts";
-import { inspectWorktree } from "../src/core/worktree/inspect.ts";
 import { eventChannels, type TerminalExitEvent } from "../src/shared/ipc.ts";
 import { PATIENCE_MS, TEST_TIMEOUT_MS } from "./support/patience.ts";
 
@@ -110,7 +109,7 @@ describe("API client", { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it("holds presence over a WebSocket: connected while open, gone when left, refused for a stranger", async () => {
-    const presence = await joinPresence({ api }, runningId);
+    const presence = await joinPresence({ api, clientType: "desktop" }, runningId);
     expect(presence.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     await eventually("connected", async () => (await api.getWorkspace(runningId)).connectedCount === 1);
     expect((await api.getWorkspace(runningId)).autoStopAt).toBeNull();
@@ -119,7 +118,9 @@ describe("API client", { timeout: TEST_TIMEOUT_MS }, () => {
     expect((await api.getWorkspace(runningId)).autoStopAt).not.toBeNull();
 
     const stranger = createApiClient({ baseUrl: stack.workerUrl, token: "cwk_not-a-token" });
-    await expect(joinPresence({ api: stranger }, runningId)).rejects.toThrow(/answered 401/);
+    await expect(joinPresence({ api: stranger, clientType: "desktop" }, runningId)).rejects.toThrow(
+      /answered 401/,
+    );
   });
 
   it("feeds the polling store, which shows a status change after refresh", async () => {

@@ -19,7 +19,6 @@ import { emptyState, stateWriter } from "../src/core/sync/persisted-state.ts";
 import { chooseTokenStore } from "../src/core/token-store.ts";
 import { TRAY_MAX_WORKSPACES, trayMenuModel } from "../src/core/tray-menu.ts";
 import type { StoreSnapshot, WorkspaceRow } from "../src/core/workspace-store.ts";
-import { cloneUrlOf, remoteKey, repositoryNameOf } from "../src/core/worktree/remote-url.ts";
 import { invokeChannels } from "../src/shared/ipc.ts";
 import { uiActions } from "../src/shared/workspace-actions.ts";
 import { chromiumCandidates, findChromium } from "./support/chromium.ts";
@@ -463,18 +462,6 @@ describe("IPC handlers", () => {
 });
 
 describe("small pure helpers", () => {
-  it("match remotes however they are spelled", () => {
-    expect(remoteKey("git@github.com:Acme/api.git")).toBe(remoteKey("https://github.com/Acme/api"));
-    expect(remoteKey("ssh://git@GitHub.com/Acme/api.git/")).toBe("github.com/Acme/api");
-    expect(remoteKey("https://github.com/acme/api")).not.toBe(remoteKey("https://github.com/acme/web"));
-    expect(cloneUrlOf("/srv/git/api.git", "/home/me/api")).toBe("file:///srv/git/api.git");
-    expect(cloneUrlOf("../api.git", "/home/me/api")).toBe("file:///home/me/api.git");
-    expect(cloneUrlOf("git@github.com:a/b.git", "/x")).toBe("git@github.com:a/b.git");
-    expect(repositoryNameOf("https://github.com/acme/api.git/")).toBe("api");
-    expect(repositoryNameOf(" git@github.com:acme/web.git")).toBe("web");
-    expect(repositoryNameOf("/srv/git/tools.git")).toBe("tools");
-  });
-
   it("offer UI actions per status", () => {
     expect(uiActions(row({ status: "running" }))).toEqual(["pause", "stop", "delete", "terminal"]);
     expect(uiActions(row({ status: "provisioning" }))).toEqual(["delete"]);

@@ -1,7 +1,6 @@
+import type { EnableCloudInput, EnableCloudResult, WorktreeInfo } from "@cw/client-node/types";
 import type { CreateWorkspace, Repository } from "@cw/contracts/types";
 import type { StoreSnapshot, WorkspaceRow } from "../core/workspace-store.ts";
-import type { EnableCloudInput, EnableCloudResult } from "../core/worktree/enable-cloud.ts";
-import type { WorktreeInfo } from "../core/worktree/inspect.ts";
 
 export type { EnableCloudInput, EnableCloudResult, WorktreeInfo };
 

@@ -1,3 +1,11 @@
+import {
+  type EnableCloudInput,
+  type EnableCloudResult,
+  enableCloud,
+  inspectWorktree,
+  repositoryNameOf,
+  type WorktreeInfo,
+} from "@cw/client-node/worktree";
 import type {
   AddRepositoryInput,
   AppState,
@@ -9,9 +17,6 @@ import type {
 import { parseSettings, type Settings } from "../settings.ts";
 import type { HostKeyStore } from "../ssh/host-keys.ts";
 import type { TokenStore } from "../token-store.ts";
-import { type EnableCloudInput, type EnableCloudResult, enableCloud } from "../worktree/enable-cloud.ts";
-import { inspectWorktree, type WorktreeInfo } from "../worktree/inspect.ts";
-import { repositoryNameOf } from "../worktree/remote-url.ts";
 import type { Caller } from "./caller.ts";
 import { ControlPlane, type OpenStore } from "./control-plane.ts";
 import { KeepAlives } from "./keep-alive.ts";

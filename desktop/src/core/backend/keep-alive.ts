@@ -1,5 +1,5 @@
+import { joinPresence, type PresenceSession } from "@cw/client-node/presence";
 import type { ApiClient } from "@cw/contracts/client";
-import { joinPresence, type PresenceSession } from "../presence.ts";
 
 /**
  * "Keep alive": a presence session held on a workspace for a while, so idle auto-stop leaves it
@@ -21,7 +21,7 @@ export class KeepAlives {
     minutes: number,
   ): Promise<void> {
     const presence = await joinPresence(
-      { api, onError: (e) => this.log(`keep-alive presence: ${e}`) },
+      { api, clientType: "desktop", onError: (e) => this.log(`keep-alive presence: ${e}`) },
       workspaceId,
     );
     // Joined before the old session leaves, so the workspace is never without one in between.

@@ -1,3 +1,4 @@
+import { joinPresence, type PresenceSession } from "@cw/client-node/presence";
 import type { ApiClient } from "@cw/contracts/client";
 import {
   eventChannels,
@@ -5,7 +6,6 @@ import {
   type TerminalInfo,
   type TerminalOpenInput,
 } from "../../shared/ipc.ts";
-import { joinPresence, type PresenceSession } from "../presence.ts";
 import { HostKeyMismatchError, type HostKeyStore } from "../ssh/host-keys.ts";
 import { createTerminalManager, type TerminalManager, type TerminalTarget } from "../ssh/terminal-manager.ts";
 import type { Caller } from "./caller.ts";
@@ -58,7 +58,7 @@ export class TerminalSessions {
     const creds = await api.createSshCredentials(input.workspaceId);
     // Join before connecting: from the first keystroke, auto-stop knows someone is here.
     const presence = await joinPresence(
-      { api, onError: (e) => this.deps.log(`terminal presence: ${e}`) },
+      { api, clientType: "desktop", onError: (e) => this.deps.log(`terminal presence: ${e}`) },
       input.workspaceId,
     );
     let terminalId: string;

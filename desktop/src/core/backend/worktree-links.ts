@@ -1,5 +1,5 @@
+import type { WorktreeLinks } from "@cw/client-node/worktree";
 import type { WorkspaceStore } from "../workspace-store.ts";
-import type { WorktreeLinks } from "../worktree/enable-cloud.ts";
 
 /** The desktop keeps worktree links in its workspace store, beside the rows they point to. */
 export function storeLinks(store: Pick<WorkspaceStore, "snapshot" | "setLink">): WorktreeLinks {

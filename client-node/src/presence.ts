@@ -1,4 +1,5 @@
 import type { ApiClient } from "@cw/contracts/client";
+import type { ClientType } from "@cw/contracts/enums";
 import WebSocket from "ws";
 import { z } from "zod";
 
@@ -15,6 +16,8 @@ export interface PresenceSession {
 
 export interface PresenceDeps {
   api: Pick<ApiClient, "presenceUrl" | "headers">;
+  /** Who is holding it: the tray app (`desktop`) or an SSH connection through `cw` (`cli`). */
+  clientType: ClientType;
   /** Reported when the socket drops or a reconnect fails (it keeps trying until left). */
   onError?: (err: unknown) => void;
   retry?: { initialMs: number; maxMs: number };
@@ -27,7 +30,7 @@ const joinedSchema = z.object({ type: z.literal("joined"), sessionId: z.string()
 /** Opens one socket and resolves once the worker has said which session it is. */
 function open(deps: PresenceDeps, workspaceId: string): Promise<{ socket: WebSocket; sessionId: string }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(deps.api.presenceUrl(workspaceId, "desktop"), {
+    const socket = new WebSocket(deps.api.presenceUrl(workspaceId, deps.clientType), {
       headers: deps.api.headers(),
     });
     const fail = (err: Error) => {

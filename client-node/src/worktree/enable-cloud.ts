@@ -12,6 +12,9 @@ import { cloneUrlOf, remoteKey, repositoryNameOf } from "./remote-url.ts";
 export interface EnableCloudInput {
   path: string;
   autoStopMinutes: number;
+  autoStopAction?: "pause" | "stop";
+  /** The workspace's name; by default `<folder>-<branch>`. */
+  name?: string;
 }
 
 export interface EnableCloudResult {
@@ -32,6 +35,7 @@ export interface EnableCloudApi {
     name: string;
     branch: string;
     autoStopMinutes?: number;
+    autoStopAction?: "pause" | "stop";
   }): Promise<{ id: string }>;
 }
 
@@ -42,12 +46,13 @@ export interface WorktreeLinks {
   link(worktreePath: string, workspaceId: string): Promise<void>;
 }
 
+/** `links` is where the desktop remembers the folder's workspace; `cw` keeps no links. */
 export async function enableCloud(
-  deps: { api: EnableCloudApi; links: WorktreeLinks },
+  deps: { api: EnableCloudApi; links?: WorktreeLinks },
   input: EnableCloudInput,
 ): Promise<EnableCloudResult> {
   const wt = await inspectWorktree(input.path);
-  if (deps.links.linkedWorkspace(wt.path) !== null)
+  if (deps.links && deps.links.linkedWorkspace(wt.path) !== null)
     throw new WorktreeError(`${wt.path} already has a cloud workspace`);
 
   const cloneUrl = cloneUrlOf(wt.originUrl, wt.path);
@@ -72,13 +77,14 @@ export async function enableCloud(
       defaultBranch: head?.replace(/^origin\//, "") || wt.branch,
     });
   }
-  const name = `${basename(wt.path)}-${wt.branch}`.replace(/[^\w.-]+/g, "-").slice(0, 100);
+  const name = input.name ?? `${basename(wt.path)}-${wt.branch}`.replace(/[^\w.-]+/g, "-").slice(0, 100);
   const ws = await deps.api.createWorkspace({
     repositoryId: repo.id,
     name,
     branch: wt.branch,
     autoStopMinutes: input.autoStopMinutes,
+    ...(input.autoStopAction ? { autoStopAction: input.autoStopAction } : {}),
   });
-  await deps.links.link(wt.path, ws.id);
+  await deps.links?.link(wt.path, ws.id);
   return { workspaceId: ws.id, repositoryId: repo.id, repositoryCreated };
 }
