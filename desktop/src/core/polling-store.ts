@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { writePrivateFile } from "@cw/client-node/private-files";
 import { toSyncedWorkspace } from "@cw/contracts";
 import type { ApiClient } from "@cw/contracts/client";
 import { z } from "zod";
-import { writePrivateFile } from "./private-files.ts";
 import type { StoreSnapshot, WorkspaceStore, WorktreeLink } from "./workspace-store.ts";
 
 /**

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { apiUrlProblem } from "@cw/client-node/api-url";
+import { writePrivateFile } from "@cw/client-node/private-files";
 import { z } from "zod";
-import { writePrivateFile } from "./private-files.ts";
 
 /**
  * The desktop's settings: one zod schema, parsed once in main at start-up (and again on save).
@@ -15,20 +16,6 @@ const apiUrl = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   })
   .transform((u) => u.replace(/\/+$/, ""));
-
-/**
- * The token travels in every request: only TLS protects it on a network. Plain http is for a
- * control plane on this machine (the local stack), where nothing is on the wire.
- */
-function apiUrlProblem(url: string): string | null {
-  if (!/^https?:\/\//i.test(url)) return "must start with https:// (or http:// to this machine)";
-  if (/^https:/i.test(url) || isLoopback(new URL(url).hostname)) return null;
-  return "must use https:// (plain http:// only to this machine: localhost, 127.0.0.1 or [::1])";
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 export const SettingsSchema = z.object({
   /** The worker's base URL, e.g. https://cw.example.com; null until set up. */

@@ -1,7 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writePrivateFile } from "@cw/client-node/private-files";
 import type { TokenStorageKind } from "../shared/ipc.ts";
-import { writePrivateFile } from "./private-files.ts";
 
 /**
  * Where the API token is kept. With an OS keychain (Electron `safeStorage`, wired in main as a

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makePrivateDir } from "@cw/client-node/private-files";
 import { app, dialog, Notification, session } from "electron";
 import { planAutoStopWarnings, warningText } from "../core/auto-stop-warning.ts";
 import { createDesktopBackend, type DesktopBackend } from "../core/backend/desktop-backend.ts";
 import { storeIn } from "../core/backend/store-choice.ts";
 import { createIpcHandlers } from "../core/ipc-handlers.ts";
-import { makePrivateDir } from "../core/private-files.ts";
 import { loadSettings, type Settings, saveSettings } from "../core/settings.ts";
 import { fileHostKeyStore } from "../core/ssh/host-keys.ts";
 import { chooseTokenStore } from "../core/token-store.ts";

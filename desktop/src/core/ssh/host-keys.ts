@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { writePrivateFile } from "@cw/client-node/private-files";
 import { z } from "zod";
-import { writePrivateFile } from "../private-files.ts";
 
 /**
  * SSH host keys, trusted on first use and pinned twice: per `host:port` (what the API says to dial)

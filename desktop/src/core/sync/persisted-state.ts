@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { writePrivateFile } from "@cw/client-node/private-files";
 import { SyncedWorkspace } from "@cw/contracts";
 import { z } from "zod";
-import { writePrivateFile } from "../private-files.ts";
 import type { WorktreeLink } from "../workspace-store.ts";
 
 /**
