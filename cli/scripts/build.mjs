@@ -1,39 +1,34 @@
-// Bundles the CLI into ESM (dist/cw.js and its chunks), so `cw` starts without a TypeScript loader
-// or a module tree to resolve. ssh2's optional native parts (its crypto binding, cpu-features) stay out: ssh2
-// falls back to Node's own crypto when they are missing, which keeps the bundle portable.
+// Builds `cw` into dist/: `cw.cjs`, a small entry (help, argument parsing, the loader), and
+// `cw-commands-<hash>.cjs`, every command's code in one CommonJS bundle that the entry loads with
+// V8's compiled-code cache (src/entry/commands-bundle.ts). No TypeScript loader and no module tree
+// to resolve at run time. ssh2's optional native parts (its crypto binding, cpu-features) and ws'
+// optional accelerators stay out: both fall back to plain JavaScript and Node's crypto, which keeps
+// the bundle the same on every platform.
 import { chmod, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist");
+const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning" };
 
 await rm(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: [join(root, "src", "cw.ts")],
+const commands = await build({
+  ...common,
+  entryPoints: { "cw-commands": join(root, "src", "commands", "index.ts") },
+  entryNames: "[name]-[hash]",
+  outExtension: { ".js": ".cjs" },
   outdir,
-  // Commands and the SSH bridge load as chunks on demand (see src/cw.ts).
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  external: ["cpu-features", "*.node"],
-  // ssh2 is CommonJS: it calls require() for Node built-ins and reads __dirname, which an ESM
-  // bundle lacks.
-  banner: {
-    js: [
-      "#!/usr/bin/env node",
-      'import { createRequire as __cwRequire } from "node:module";',
-      'import { dirname as __cwDirname } from "node:path";',
-      'import { fileURLToPath as __cwPath } from "node:url";',
-      "const require = __cwRequire(import.meta.url);",
-      "const __filename = __cwPath(import.meta.url);",
-      "const __dirname = __cwDirname(__filename);",
-    ].join("\n"),
-  },
-  logLevel: "warning",
+  external: ["cpu-features", "*.node", "bufferutil", "utf-8-validate"],
+  metafile: true,
 });
-await chmod(join(outdir, "cw.js"), 0o755);
+const [bundle] = Object.keys(commands.metafile.outputs).filter((f) => f.endsWith(".cjs"));
+await build({
+  ...common,
+  entryPoints: [join(root, "src", "cw.ts")],
+  outfile: join(outdir, "cw.cjs"),
+  define: { __CW_COMMANDS_BUNDLE__: JSON.stringify(basename(bundle)) },
+  banner: { js: "#!/usr/bin/env node" },
+});
+await chmod(join(outdir, "cw.cjs"), 0o755);

@@ -22,8 +22,22 @@ export function configDir({ platform, env, home }: Platform = here()): string {
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, ".config"), "cw");
 }
 
+/**
+ * Where cw caches what it can rebuild (compiled code): `$XDG_CACHE_HOME/cw` (else `~/.cache/cw`),
+ * `~/Library/Caches/cw` on macOS, `%LOCALAPPDATA%\cw\Cache` on Windows.
+ */
+export function cacheDir({ platform, env, home }: Platform = here()): string {
+  if (platform === "darwin") return join(home, "Library", "Caches", "cw");
+  if (platform === "win32") return join(env.LOCALAPPDATA || join(home, "AppData", "Local"), "cw", "Cache");
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, ".cache"), "cw");
+}
+
 /** Creates the directory owner-only (0700) if missing; it holds keys and credentials. */
 export function ensureConfigDir(dir: string = configDir()): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
+
+/** cw's known_hosts: the gateways' pinned keys, and the bridge's own under its HostKeyAlias. */
+export const knownHostsFile = (dir: string) => join(dir, "known_hosts");

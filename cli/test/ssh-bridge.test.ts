@@ -7,7 +7,7 @@ import { openSsh, startSsh } from "@cw/testing/openssh";
 import { sshConformance } from "@cw/testing/ssh-conformance";
 import { Freestyle } from "freestyle-sandboxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KNOWN_HOSTS_FILE } from "../src/commands/internal-ssh-bridge.ts";
+import { knownHostsFile } from "../src/config-dir.ts";
 import { BRIDGE_HOST_KEY_FILE, loadOrCreateBridgeHostKey } from "../src/ssh-bridge/host-key.ts";
 import { knownHostName, knownHostsLine } from "../src/ssh-bridge/known-hosts.ts";
 import {
@@ -114,7 +114,7 @@ describe("the SSH bridge with OpenSSH clients", () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const gatewayKey = readFileSync(join(tmp, "vm-host", "ssh_host_ed25519_key.pub"), "utf8").split(" ");
-    const pins = readFileSync(join(dir, KNOWN_HOSTS_FILE), "utf8");
+    const pins = readFileSync(knownHostsFile(dir), "utf8");
     expect(pins).toContain(
       `${knownHostName(host.sshHost, host.sshPort)} ${gatewayKey[0]} ${gatewayKey[1]}\n`,
     );
@@ -154,10 +154,7 @@ describe("the SSH bridge says in one line why it cannot connect", () => {
       const dir = bridgeConfigDir(home);
       // The bridge's own key stands in for "some other key" pinned for the gateway.
       const other = loadOrCreateBridgeHostKey(dir).publicKey;
-      appendFileSync(
-        join(dir, KNOWN_HOSTS_FILE),
-        knownHostsLine(knownHostName(host.sshHost, host.sshPort), other),
-      );
+      appendFileSync(knownHostsFile(dir), knownHostsLine(knownHostName(host.sshHost, host.sshPort), other));
     });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(

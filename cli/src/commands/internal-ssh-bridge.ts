@@ -1,58 +1,24 @@
-import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { ensureConfigDir } from "../config-dir.ts";
+import { createApiClient } from "@cw/contracts/client";
+import { type ParsedArgs, stringOption, UsageError } from "../args.ts";
+import { bridgeOnStdio } from "../bridge-on-stdio.ts";
+import type { CommandContext } from "../context.ts";
+import { messageOf } from "../errors.ts";
 import { BridgeError } from "../ssh-bridge/bridge-error.ts";
 
-/** cw's known_hosts: the gateway's pinned keys, and the bridge's own under its HostKeyAlias. */
-export const KNOWN_HOSTS_FILE = "known_hosts";
-
-function parse(argv: string[]): { api: string; workspace: string } {
-  const { values } = parseArgs({
-    args: argv,
-    options: { api: { type: "string" }, workspace: { type: "string" } },
-  });
-  const api = values.api ?? process.env.CW_URL;
-  if (!api || !URL.canParse(api)) throw new Error("internal-ssh-bridge needs --api URL (or CW_URL)");
-  if (!values.workspace) throw new Error("internal-ssh-bridge needs --workspace ID");
-  return { api, workspace: values.workspace };
-}
-
 /**
- * `cw internal-ssh-bridge --api URL --workspace ID` (hidden): the SSH bridge as a ProxyCommand,
- * with fresh credentials from the API (`POST /v1/workspaces/{id}/ssh`, bearer `CW_TOKEN`).
- * `cw ssh-proxy WS` is this with the workspace resolved by name, resumed first and held while
- * connected. Returns the exit code.
+ * `cw internal-ssh-bridge --api URL --workspace ID` (hidden): the SSH bridge alone, with fresh
+ * credentials from the API (`POST /v1/workspaces/{id}/ssh`, bearer `CW_TOKEN`) for one workspace
+ * id — no name lookup, no resume, no presence. The bridge's own tests run it against a stand-in
+ * for that one route; users run `cw ssh-proxy`.
  */
-export async function run(argv: string[]): Promise<number> {
-  let args: { api: string; workspace: string };
-  try {
-    args = parse(argv);
-  } catch (e) {
-    process.stderr.write(`cw: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const { createApiClient } = await import("@cw/contracts/client");
-  const api = createApiClient({ baseUrl: args.api, token: process.env.CW_TOKEN });
-  // Asked for before ssh2 loads, so the round trip overlaps most of our startup.
-  const credentials = api.createSshCredentials(args.workspace).catch((e: Error) => {
-    throw new BridgeError(`cannot get SSH credentials: ${e.message}`);
+export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const api = stringOption(parsed, "api") ?? process.env.CW_URL;
+  const workspace = stringOption(parsed, "workspace");
+  if (!api || !URL.canParse(api)) throw new UsageError("needs --api URL (or CW_URL)");
+  if (!workspace) throw new UsageError("needs --workspace ID");
+  const client = createApiClient({ baseUrl: api, token: process.env.CW_TOKEN });
+  const credentials = client.createSshCredentials(workspace).catch((e: unknown) => {
+    throw new BridgeError(`cannot get SSH credentials: ${messageOf(e)}`);
   });
-  // Reported by the bridge, which awaits it.
-  credentials.catch(() => {});
-  try {
-    const bridge = await import("../ssh-bridge/index.ts");
-    const dir = ensureConfigDir();
-    await bridge.runSshBridge({
-      local: bridge.stdioStream(process.stdin, bridge.stdoutPipe()),
-      hostKey: bridge.loadOrCreateBridgeHostKey(dir).privateKey,
-      credentials: () => credentials,
-      knownHosts: bridge.fileKnownHosts(join(dir, KNOWN_HOSTS_FILE)),
-      say: (line) => process.stderr.write(`cw: ${line}\n`),
-    });
-    return 0;
-  } catch (e) {
-    // The bridge has said why already; anything else failed before it started.
-    if (!(e instanceof BridgeError)) process.stderr.write(`cw: ssh bridge failed: ${(e as Error).message}\n`);
-    return 1;
-  }
+  return bridgeOnStdio(ctx, credentials);
 }

@@ -30,6 +30,8 @@ export interface SshBridgeOptions {
    * connection drops.
    */
   say: (line: string) => void;
+  /** Called once the local client is logged in, through to the gateway. */
+  onReady?: () => void;
 }
 
 const DEFAULT_KEEPALIVE_MS = 15_000;
@@ -106,6 +108,7 @@ export function runSshBridge(opts: SshBridgeOptions): Promise<void> {
         onLogin: () => {
           loggingIn = true;
         },
+        onReady: opts.onReady,
       },
       (connection) => {
         // The local client vanishing shows up as the stream's close, which ends the bridge either way.

@@ -14,6 +14,12 @@ export interface BridgeHostKey {
 export const BRIDGE_HOST_KEY_FILE = "ssh_bridge_host_ed25519_key";
 
 /**
+ * The name the local `ssh` knows the bridge's key by (`HostKeyAlias`), whatever `cw-<name>` it
+ * connects to: one pin in cw's known_hosts covers every workspace.
+ */
+export const BRIDGE_HOST_ALIAS = "cw-bridge";
+
+/**
  * ssh2's ed25519 keygen drops a leading zero byte of the public key, about once in 256 keys
  * (ssh2 issue 1513), producing a key it cannot parse itself: generate again until it can.
  */

@@ -20,6 +20,8 @@ export interface LocalServerOptions {
   gatewayReady: Promise<unknown>;
   /** Called when the client first asks to log in: from then on, hanging up at once is quiet. */
   onLogin: () => void;
+  /** Called when the client's login is accepted (the gateway is connected). */
+  onReady?: () => void;
   /** SSH keepalives to the local client; one that stops answering three of them is dropped. */
   keepaliveMs: number;
 }
@@ -49,7 +51,10 @@ export function serveLocalClient(
       connection.on("authentication", (ctx) => {
         opts.onLogin();
         opts.gatewayReady.then(
-          () => ctx.accept(),
+          () => {
+            ctx.accept();
+            opts.onReady?.();
+          },
           () => stream.end(),
         );
       });

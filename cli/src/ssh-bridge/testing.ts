@@ -1,21 +1,19 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { SshCredentials } from "@cw/contracts/types";
 import { clientEnv, type OpenSshTarget, writeSshConfig } from "@cw/testing/openssh";
 import ssh2 from "ssh2";
-import { KNOWN_HOSTS_FILE } from "../commands/internal-ssh-bridge.ts";
 import { configDir, ensureConfigDir } from "../config-dir.ts";
-import { loadOrCreateBridgeHostKey } from "./host-key.ts";
-import { fileKnownHosts } from "./known-hosts.ts";
+import { pinBridgeHostKey } from "../ssh-config/bridge-pin.ts";
+import { BRIDGE_HOST_ALIAS } from "./host-key.ts";
 
 /**
  * For tests and benches of the bridge: a stand-in for the API's `POST /v1/workspaces/{id}/ssh`,
  * and ssh configs whose ProxyCommand runs the built bridge (`buildCliBundle()` first).
  */
-export const CLI_BUNDLE = fileURLToPath(new URL("../../dist/cw.js", import.meta.url));
+export const CLI_BUNDLE = fileURLToPath(new URL("../../dist/cw.cjs", import.meta.url));
 
 /** Builds dist/ from the current source (what `pnpm --filter @cw/cli build` runs). */
 export function buildCliBundle(): void {
@@ -23,9 +21,6 @@ export function buildCliBundle(): void {
     stdio: "inherit",
   });
 }
-
-/** The HostKeyAlias the local `ssh` pins the bridge's own host key under. */
-export const BRIDGE_ALIAS = "cw-bridge";
 
 export type CredentialsAnswer = { status: number; body: unknown };
 
@@ -85,15 +80,11 @@ export async function bridgeTarget(
   workspace: string,
   env?: Record<string, string>,
 ): Promise<OpenSshTarget> {
-  const dir = bridgeConfigDir(home);
-  const { publicKey } = loadOrCreateBridgeHostKey(dir);
-  const knownHosts = fileKnownHosts(join(dir, KNOWN_HOSTS_FILE));
-  if (!(await knownHosts.lookup(BRIDGE_ALIAS)).includes(publicKey))
-    await knownHosts.add(BRIDGE_ALIAS, publicKey);
+  const knownHosts = await pinBridgeHostKey(bridgeConfigDir(home));
   const target = writeSshConfig(home, host, [
     `ProxyCommand ${[process.execPath, ...bridgeArgs(api, workspace)].join(" ")}`,
-    `HostKeyAlias ${BRIDGE_ALIAS}`,
-    `UserKnownHostsFile ${knownHosts.location}`,
+    `HostKeyAlias ${BRIDGE_HOST_ALIAS}`,
+    `UserKnownHostsFile ${knownHosts}`,
     "User cw",
   ]);
   return { ...target, env };

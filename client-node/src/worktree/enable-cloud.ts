@@ -11,7 +11,8 @@ import { cloneUrlOf, remoteKey, repositoryNameOf } from "./remote-url.ts";
  */
 export interface EnableCloudInput {
   path: string;
-  autoStopMinutes: number;
+  /** Default: the API's (30). */
+  autoStopMinutes?: number;
   autoStopAction?: "pause" | "stop";
   /** The workspace's name; by default `<folder>-<branch>`. */
   name?: string;
@@ -46,6 +47,11 @@ export interface WorktreeLinks {
   link(worktreePath: string, workspaceId: string): Promise<void>;
 }
 
+/** `<what>-<branch>`, in the characters an SSH host name and a folder name both take. */
+export function defaultWorkspaceName(what: string, branch: string): string {
+  return `${what}-${branch}`.replace(/[^\w.-]+/g, "-").slice(0, 100);
+}
+
 /** `links` is where the desktop remembers the folder's workspace; `cw` keeps no links. */
 export async function enableCloud(
   deps: { api: EnableCloudApi; links?: WorktreeLinks },
@@ -77,12 +83,12 @@ export async function enableCloud(
       defaultBranch: head?.replace(/^origin\//, "") || wt.branch,
     });
   }
-  const name = input.name ?? `${basename(wt.path)}-${wt.branch}`.replace(/[^\w.-]+/g, "-").slice(0, 100);
+  const name = input.name ?? defaultWorkspaceName(basename(wt.path), wt.branch);
   const ws = await deps.api.createWorkspace({
     repositoryId: repo.id,
     name,
     branch: wt.branch,
-    autoStopMinutes: input.autoStopMinutes,
+    ...(input.autoStopMinutes === undefined ? {} : { autoStopMinutes: input.autoStopMinutes }),
     ...(input.autoStopAction ? { autoStopAction: input.autoStopAction } : {}),
   });
   await deps.links?.link(wt.path, ws.id);

@@ -1,5 +1,6 @@
 /** "Enable cloud" for a local git worktree, and the facts it reads from one. */
 export {
+  defaultWorkspaceName,
   type EnableCloudApi,
   type EnableCloudInput,
   type EnableCloudResult,

@@ -1,0 +1,49 @@
+import { type ParsedArgs, UsageError } from "../args.ts";
+import type { CommandContext } from "../context.ts";
+import { messageOf } from "../errors.ts";
+import type { CommandName } from "./specs.ts";
+
+type Run = (parsed: ParsedArgs, ctx: CommandContext) => Promise<number>;
+
+/**
+ * The commands' code, one module each, initialized on first use: a command never runs another's
+ * module code (nor ssh2's, nor zod's, when it needs neither).
+ */
+const commands: Record<CommandName, () => Promise<Run>> = {
+  login: async () => (await import("./login.ts")).run,
+  logout: async () => (await import("./logout.ts")).run,
+  ls: async () => (await import("./ls.ts")).run,
+  "repo add": async () => (await import("./repo.ts")).add,
+  "repo ls": async () => (await import("./repo.ts")).ls,
+  create: async () => (await import("./create.ts")).run,
+  pause: async () => (await import("./lifecycle.ts")).pause,
+  resume: async () => (await import("./lifecycle.ts")).resume,
+  stop: async () => (await import("./lifecycle.ts")).stop,
+  rm: async () => (await import("./lifecycle.ts")).rm,
+  ssh: async () => (await import("./ssh.ts")).run,
+  "config-ssh": async () => (await import("./config-ssh.ts")).run,
+  "ssh-proxy": async () => (await import("./ssh-proxy.ts")).run,
+  "internal-ssh-bridge": async () => (await import("./internal-ssh-bridge.ts")).run,
+};
+
+/**
+ * Runs one command and turns its failure into one line on stderr and an exit code: 2 for wrong
+ * usage (with the way to its help), 1 for anything else (the API's `detail` when the API said no).
+ */
+export async function runCommand(
+  name: CommandName,
+  parsed: ParsedArgs,
+  ctx: CommandContext,
+): Promise<number> {
+  try {
+    return await (await commands[name]())(parsed, ctx);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`cw ${name}: ${e.message} (cw ${name} --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`cw: ${messageOf(e)}\n`);
+    if (process.env.CW_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,49 @@
+import { apiUrlProblem } from "@cw/client-node/api-url";
+import { ApiError, createApiClient } from "@cw/contracts/client";
+import { flag, type ParsedArgs, stringOption, UsageError } from "../args.ts";
+import type { CommandContext } from "../context.ts";
+import { CliError } from "../errors.ts";
+import { loginFile, readStoredLogin, saveLogin } from "../login-store.ts";
+import { print, say } from "../output.ts";
+import { promptSecret, readStdin } from "../prompts.ts";
+
+async function readToken(fromStdin: boolean): Promise<string> {
+  if (fromStdin) {
+    const token = (await readStdin()).trim();
+    if (!token) throw new UsageError("--token-stdin: standard input was empty");
+    return token;
+  }
+  if (!process.stdin.isTTY)
+    throw new UsageError("no terminal to ask for the token on; pipe it in with --token-stdin");
+  const token = (await promptSecret("API token: "))?.trim();
+  if (!token) throw new CliError("no token given");
+  return token;
+}
+
+/** `cw login [--url URL] [--token-stdin]`: checks the token with GET /v1/me, then stores both. */
+export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const stored = readStoredLogin(ctx.configDir);
+  const url = (stringOption(parsed, "url") ?? process.env.CW_URL ?? stored?.url)?.replace(/\/+$/, "");
+  if (!url)
+    throw new UsageError("which API? pass --url URL (e.g. http://127.0.0.1:8787 for the local stack)");
+  const problem = apiUrlProblem(url);
+  if (problem) throw new UsageError(`--url ${problem}`);
+  const token = await readToken(flag(parsed, "token-stdin"));
+
+  let me: Awaited<ReturnType<ReturnType<typeof createApiClient>["getMe"]>>;
+  try {
+    me = await createApiClient({ baseUrl: url, token }).getMe();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401)
+      throw new CliError(`the API at ${url} refused the token: ${e.detail}`);
+    throw e;
+  }
+  await saveLogin(ctx.configDir, { url, token });
+  const expires = me.token.expiresAt ? `expires ${me.token.expiresAt}` : "does not expire";
+  print(
+    `Logged in to ${url} as ${me.user.name} <${me.user.email}>, organization ${me.organization.name} (${me.organization.role}); token "${me.token.name}" ${expires}.`,
+  );
+  say(`stored in ${loginFile(ctx.configDir)} (readable by you only)`);
+  if (process.env.CW_TOKEN) say("CW_TOKEN is set in your environment and overrides the stored token");
+  return 0;
+}

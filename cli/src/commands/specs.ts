@@ -1,0 +1,169 @@
+/**
+ * Every `cw` command's name, one-line summary, usage and options: plain data, read by the entry
+ * (help, parsing) without loading any command's code.
+ */
+export interface OptionSpec {
+  type: "string" | "boolean";
+  short?: string;
+  /** What the value is called in help (`--status S`). */
+  value?: string;
+  help: string;
+}
+
+export interface CommandSpec {
+  summary: string;
+  /** The arguments after the command's name, as help shows them. */
+  usage: string;
+  /** How many arguments it takes (before any `--`). */
+  args: { min: number; max: number };
+  /** Whether it takes `-- COMMAND…` after its arguments. */
+  rest?: boolean;
+  options: Record<string, OptionSpec>;
+  /** A paragraph after the usage line. */
+  details?: string;
+  /** Not listed by `cw --help`. */
+  hidden?: boolean;
+}
+
+const json: OptionSpec = { type: "boolean", help: "print JSON (the API's objects) instead of a table" };
+
+export const commandSpecs = {
+  login: {
+    summary: "store an API URL and token (checked against the API first)",
+    usage: "[--url URL] [--token-stdin]",
+    args: { min: 0, max: 0 },
+    options: {
+      url: {
+        type: "string",
+        value: "URL",
+        help: "the API, e.g. https://cw.example.com (default: CW_URL or the stored one)",
+      },
+      "token-stdin": { type: "boolean", help: "read the token from standard input instead of asking for it" },
+    },
+    details:
+      "The token is asked for without echo, or read from standard input with --token-stdin. It is stored owner-only in cw's config folder; CW_URL and CW_TOKEN override what is stored.",
+  },
+  logout: {
+    summary: "forget the stored token",
+    usage: "",
+    args: { min: 0, max: 0 },
+    options: {},
+  },
+  ls: {
+    summary: "list workspaces",
+    usage: "[--status S] [--json]",
+    args: { min: 0, max: 0 },
+    options: {
+      status: {
+        type: "string",
+        value: "S",
+        help: "only workspaces in this status (provisioning, running, paused, stopped, error)",
+      },
+      json,
+    },
+  },
+  "repo add": {
+    summary: "register a git repository",
+    usage: "NAME URL [--default-branch B] [--json]",
+    args: { min: 2, max: 2 },
+    options: {
+      "default-branch": { type: "string", value: "B", help: "its default branch (default: main)" },
+      json,
+    },
+  },
+  "repo ls": {
+    summary: "list repositories",
+    usage: "[--json]",
+    args: { min: 0, max: 0 },
+    options: { json },
+  },
+  create: {
+    summary: "create a workspace and wait until it runs",
+    usage: "[REPO BRANCH] [--name N] [--auto-stop MIN] [--auto-stop-action pause|stop] [--no-wait] [--json]",
+    args: { min: 0, max: 2 },
+    options: {
+      name: { type: "string", value: "N", help: "its name (default: <repository or folder>-<branch>)" },
+      "auto-stop": {
+        type: "string",
+        value: "MIN",
+        help: "minutes without activity before it is auto-stopped, 0 = never (default 30)",
+      },
+      "auto-stop-action": {
+        type: "string",
+        value: "pause|stop",
+        help: "what auto-stop does (default: pause)",
+      },
+      "no-wait": { type: "boolean", help: "return at once, while it is still provisioning" },
+      json,
+    },
+    details:
+      "REPO is a repository's name or id. With no REPO and BRANCH, inside a git worktree: its origin (registered unless it is already) and its current branch, which must be pushed — what the desktop's \"enable cloud\" does.",
+  },
+  pause: {
+    summary: "pause a running workspace (memory kept, resumes at once)",
+    usage: "WS [--json]",
+    args: { min: 1, max: 1 },
+    options: { json },
+  },
+  resume: {
+    summary: "resume a paused or stopped workspace",
+    usage: "WS [--json]",
+    args: { min: 1, max: 1 },
+    options: { json },
+  },
+  stop: {
+    summary: "stop a workspace (its disk is kept)",
+    usage: "WS [--json]",
+    args: { min: 1, max: 1 },
+    options: { json },
+  },
+  rm: {
+    summary: "delete a workspace and its VM",
+    usage: "WS [--yes]",
+    args: { min: 1, max: 1 },
+    options: { yes: { type: "boolean", short: "y", help: "do not ask (required when not on a terminal)" } },
+  },
+  ssh: {
+    summary: "open a shell in a workspace, or run a command there",
+    usage: "WS [-- COMMAND…]",
+    args: { min: 1, max: 1 },
+    rest: true,
+    options: {},
+    details:
+      "Resumes a paused or stopped workspace first, then runs your OpenSSH with fresh credentials and exits with the remote command's status.",
+  },
+  "config-ssh": {
+    summary: "let ssh, scp, rsync and editors reach workspaces as cw-<name>",
+    usage: "[--remove] [--multiplex]",
+    args: { min: 0, max: 0 },
+    options: {
+      remove: { type: "boolean", help: "take cw's block out of ~/.ssh/config again" },
+      multiplex: {
+        type: "boolean",
+        help: "reuse one connection for later ones (ControlMaster; not on Windows): much faster repeat connects, but each keeps the workspace in use 1 minute longer",
+      },
+    },
+    details:
+      "Writes one delimited block at the top of ~/.ssh/config (a backup of the file is kept beside it) whose ProxyCommand is `cw ssh-proxy`. Everything else in the file is left as it is.",
+  },
+  "ssh-proxy": {
+    summary: "the ProxyCommand behind `ssh cw-<name>` (written by config-ssh)",
+    usage: "WS",
+    args: { min: 1, max: 1 },
+    options: {},
+    details:
+      "Speaks SSH on its standard input and output: resumes the workspace if needed, connects to it with fresh credentials and keeps it marked in use while the connection lives. WS may be spelled as its SSH host, cw-<name>.",
+  },
+  "internal-ssh-bridge": {
+    summary: "the SSH bridge to one workspace id, without resume or presence (for tests)",
+    usage: "--api URL --workspace ID",
+    args: { min: 0, max: 0 },
+    options: {
+      api: { type: "string", value: "URL", help: "the API (default: CW_URL)" },
+      workspace: { type: "string", value: "ID", help: "the workspace's id" },
+    },
+    hidden: true,
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof commandSpecs;

@@ -1,0 +1,26 @@
+import { type ApiClient, createApiClient } from "@cw/contracts/client";
+import type { ParsedArgs } from "./args.ts";
+import { currentLogin } from "./login-store.ts";
+
+/** What every command gets besides its arguments. */
+export interface CommandContext {
+  /** cw's config folder (owner-only): login, the bridge's host key, pinned host keys. */
+  configDir: string;
+  /** cw's entry script, absolute and real: what `cw config-ssh` writes into the ProxyCommand. */
+  entry: string;
+  /**
+   * The moment most of the command's code has run: the entry saves its compiled-code cache then
+   * (once), so later starts skip compiling. Commands that end by exit alone need not call it.
+   */
+  warm(): void;
+}
+
+export interface Command {
+  run(parsed: ParsedArgs, ctx: CommandContext): Promise<number>;
+}
+
+/** The API client for the stored (or CW_URL/CW_TOKEN) login. */
+export function loggedInApi(ctx: CommandContext): ApiClient {
+  const login = currentLogin(ctx.configDir);
+  return createApiClient({ baseUrl: login.url, token: login.token });
+}

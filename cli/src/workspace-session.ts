@@ -1,0 +1,43 @@
+import { joinPresence } from "@cw/client-node/presence";
+import type { ApiClient } from "@cw/contracts/client";
+import type { Workspace } from "@cw/contracts/types";
+import { startProgress } from "./progress.ts";
+import { resolveWorkspace } from "./resolve-workspace.ts";
+import { untilRunning } from "./running-workspace.ts";
+
+/**
+ * The running workspace `ref` names, resumed first when it is paused or stopped (progress on a
+ * terminal only, and only when there is something to wait for).
+ */
+export async function runningWorkspace(
+  api: ApiClient,
+  ref: string,
+  allowSshHost = false,
+): Promise<Workspace> {
+  const ws = await resolveWorkspace(api, ref, allowSshHost);
+  if (ws.status === "running" && ws.operation === null) return ws;
+  const progress = startProgress(`opening ${ws.name}`);
+  try {
+    return await untilRunning(api, ws, { resume: true, progress });
+  } finally {
+    progress.stop();
+  }
+}
+
+/**
+ * Marks the workspace in use for as long as the connection lives, as the desktop's terminals do:
+ * a presence WebSocket of client type `cli`, so auto-stop never fires under an editor; a crash
+ * drops it at once. Joined in the background (the connection does not wait for it); `release`
+ * leaves. A refusal is said once; drops are retried quietly.
+ */
+export function holdPresence(api: ApiClient, workspaceId: string, say: (line: string) => void) {
+  const joined = joinPresence({ api, clientType: "cli" }, workspaceId).catch((e: Error) => {
+    say(`could not mark the workspace in use (${e.message}); auto-stop may stop it while you are connected`);
+    return null;
+  });
+  return {
+    async release(): Promise<void> {
+      await (await joined)?.leave();
+    },
+  };
+}
