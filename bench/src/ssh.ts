@@ -2,12 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  bridgeTarget,
-  buildCliBundle,
-  serveSshCredentials,
-  sshCredentials,
-} from "@cw/cli/ssh-bridge/testing";
+import { bridgeTarget, serveSshCredentials, sshCredentials } from "@cw/cli/ssh-bridge/testing";
+import { buildCliBundle } from "@cw/cli/testing";
 import { startVmHost } from "@cw/local/vm-host/index";
 import { type OpenSshTarget, openSsh, writeSshConfig } from "@cw/testing/openssh";
 import { Freestyle } from "freestyle-sandboxes";

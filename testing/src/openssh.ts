@@ -16,6 +16,8 @@ export interface OpenSshTarget {
   configFile: string;
   /** More environment for the clients (and so for a ProxyCommand they start). */
   env?: Record<string, string>;
+  /** Where the clients run (default: home). */
+  cwd?: string;
 }
 
 /** Options that keep the client from prompting, from using the caller's keys and from touching their files. */
@@ -61,7 +63,7 @@ export function runClient(
   input?: string,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: clientEnv(target), cwd: target.home });
+    const child = spawn(command, args, { env: clientEnv(target), cwd: target.cwd ?? target.home });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -1,27 +1,16 @@
-import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { Duplex } from "node:stream";
-import { fileURLToPath } from "node:url";
 import type { SshCredentials } from "@cw/contracts/types";
-import { clientEnv, type OpenSshTarget, writeSshConfig } from "@cw/testing/openssh";
-import ssh2 from "ssh2";
+import { type OpenSshTarget, writeSshConfig } from "@cw/testing/openssh";
+import type ssh2 from "ssh2";
 import { configDir, ensureConfigDir } from "../config-dir.ts";
 import { pinBridgeHostKey } from "../ssh-config/bridge-pin.ts";
+import { CLI_BUNDLE, connectThroughCw } from "../testing.ts";
 import { BRIDGE_HOST_ALIAS } from "./host-key.ts";
 
 /**
  * For tests and benches of the bridge: a stand-in for the API's `POST /v1/workspaces/{id}/ssh`,
- * and ssh configs whose ProxyCommand runs the built bridge (`buildCliBundle()` first).
+ * and ssh configs whose ProxyCommand runs the built bridge (`buildCliBundle()` from `../testing.ts` first).
  */
-export const CLI_BUNDLE = fileURLToPath(new URL("../../dist/cw.cjs", import.meta.url));
-
-/** Builds dist/ from the current source (what `pnpm --filter @cw/cli build` runs). */
-export function buildCliBundle(): void {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../../scripts/build.mjs", import.meta.url))], {
-    stdio: "inherit",
-  });
-}
-
 export type CredentialsAnswer = { status: number; body: unknown };
 
 /** The API's answer for credentials the gateway takes as `<vmId>:<token>`. */
@@ -65,7 +54,7 @@ export function bridgeConfigDir(home: string): string {
 }
 
 function bridgeArgs(api: string, workspace: string): string[] {
-  return [CLI_BUNDLE, "internal-ssh-bridge", "--api", api, "--workspace", workspace];
+  return ["internal-ssh-bridge", "--api", api, "--workspace", workspace];
 }
 
 /**
@@ -82,7 +71,7 @@ export async function bridgeTarget(
 ): Promise<OpenSshTarget> {
   const knownHosts = await pinBridgeHostKey(bridgeConfigDir(home));
   const target = writeSshConfig(home, host, [
-    `ProxyCommand ${[process.execPath, ...bridgeArgs(api, workspace)].join(" ")}`,
+    `ProxyCommand ${[process.execPath, CLI_BUNDLE, ...bridgeArgs(api, workspace)].join(" ")}`,
     `HostKeyAlias ${BRIDGE_HOST_ALIAS}`,
     `UserKnownHostsFile ${knownHosts}`,
     "User cw",
@@ -96,18 +85,5 @@ export function connectThroughBridge(
   api: string,
   workspace: string,
 ): Promise<ssh2.Client> {
-  const child = spawn(process.execPath, bridgeArgs(api, workspace), {
-    env: clientEnv(target),
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
-    client.once("ready", () => resolve(client)).once("error", reject);
-    client.once("close", () => child.kill());
-    client.connect({
-      sock: Duplex.from({ readable: child.stdout, writable: child.stdin }),
-      username: "cw",
-      readyTimeout: 30_000,
-    });
-  });
+  return connectThroughCw(target, bridgeArgs(api, workspace));
 }

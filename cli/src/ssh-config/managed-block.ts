@@ -35,7 +35,7 @@ export function findBlock(text: string): { start: number; end: number } | null {
     offset += line.length;
   }
   if (begins === 0 && ends === 0) return null;
-  if (begins !== 1 || ends !== 1 || start === null || end === null || end < start)
+  if (begins !== 1 || ends !== 1 || start === null || end === null || end <= start)
     throw new ManagedBlockError(
       `it has a broken cw block (its "${BLOCK_BEGIN}" and "${BLOCK_END}" lines must appear once each, in that order); fix or delete them by hand`,
     );

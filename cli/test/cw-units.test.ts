@@ -1,0 +1,278 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApiError } from "@cw/contracts/client";
+import type { Workspace } from "@cw/contracts/types";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseCommandArgs, UsageError } from "../src/args.ts";
+import { commandSpecs } from "../src/commands/specs.ts";
+import { CliError } from "../src/errors.ts";
+import { currentLogin } from "../src/login-store.ts";
+import { untilRunning } from "../src/running-workspace.ts";
+import { cwHostsBlock } from "../src/ssh-config/cw-hosts.ts";
+import { renderDirectConfig } from "../src/ssh-config/direct-config.ts";
+import {
+  BLOCK_BEGIN,
+  BLOCK_END,
+  ManagedBlockError,
+  withBlock,
+  withoutBlock,
+} from "../src/ssh-config/managed-block.ts";
+import { hostFormOf, matchWorkspace, sshHostOf } from "../src/workspace-ref.ts";
+import { timeUntil, workspaceRow } from "../src/workspace-table.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "cw-units-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function workspace(over: Partial<Workspace>): Workspace {
+  return {
+    id: "7f0c0d3e-8a51-4a39-9d59-1c1f1b8e0a11",
+    organizationId: "o",
+    repositoryId: "r",
+    name: "api",
+    branch: "main",
+    providerType: "freestyle",
+    providerVmId: "vm",
+    status: "running",
+    statusMessage: null,
+    operation: null,
+    allowedActions: [],
+    creatorId: "c",
+    autoStopMinutes: 30,
+    autoStopAction: "pause",
+    autoStopAt: null,
+    autoStoppedAt: null,
+    connectedCount: 0,
+    lastActiveAt: "2026-01-01T10:00:00.000Z",
+    sync: { status: "up_to_date", message: null, localHeadSha: null, remoteHeadSha: null, checkedAt: null },
+    createdAt: "2026-01-01T09:00:00.000Z",
+    updatedAt: "2026-01-01T10:00:00.000Z",
+    ...over,
+  };
+}
+
+describe("cw's block in ~/.ssh/config", () => {
+  const lines = ["Host cw-*", "  User cw", "Host *"];
+  const original =
+    "ServerAliveInterval 30\n\nHost github.com\n\tUser git   # tabs, comments\nHost é\n  Port 2\n";
+
+  it("goes first, leaves every other byte alone, and comes out leaving the original exactly", () => {
+    const written = withBlock(original, lines);
+    expect(written).toBe(`${BLOCK_BEGIN}\nHost cw-*\n  User cw\nHost *\n${BLOCK_END}\n${original}`);
+    expect(withBlock(written, lines)).toBe(written);
+    expect(withoutBlock(written)).toBe(original);
+    const noFinalNewline = "Host a\n  User b";
+    expect(withoutBlock(withBlock(noFinalNewline, lines))).toBe(noFinalNewline);
+    expect(withBlock("", lines)).toBe(`${BLOCK_BEGIN}\nHost cw-*\n  User cw\nHost *\n${BLOCK_END}\n`);
+  });
+
+  it("is replaced where it stands, in the file's own line endings", () => {
+    const crlf = "Host a\r\n  User b\r\n";
+    const written = withBlock(crlf, ["Host cw-*"]);
+    expect(written).toBe(`${BLOCK_BEGIN}\r\nHost cw-*\r\n${BLOCK_END}\r\n${crlf}`);
+    const moved = `Host a\n${BLOCK_BEGIN}\nold\n${BLOCK_END}\nHost b\n`;
+    expect(withBlock(moved, ["new"])).toBe(`Host a\n${BLOCK_BEGIN}\nnew\n${BLOCK_END}\nHost b\n`);
+    expect(withoutBlock(moved)).toBe("Host a\nHost b\n");
+    expect(withoutBlock(original)).toBe(original);
+  });
+
+  it("refuses a broken block rather than guess where it ends", () => {
+    for (const broken of [
+      `${BLOCK_BEGIN}\nHost x\n`,
+      `${BLOCK_END}\n${BLOCK_BEGIN}\n`,
+      `${BLOCK_BEGIN}\n${BLOCK_END}\n${BLOCK_BEGIN}\n${BLOCK_END}\n`,
+    ])
+      expect(() => withBlock(broken, lines)).toThrow(ManagedBlockError);
+  });
+
+  it("runs cw by absolute paths, quoted for the shell and for ssh's % tokens", () => {
+    const block = cwHostsBlock({
+      node: "/opt/node 20/bin/node",
+      script: "/home/o'brien/100%/cw.cjs",
+      knownHostsFile: "/home/o'brien/.config/cw/known_hosts",
+      platform: "linux",
+    });
+    expect(block).toContain(
+      `  ProxyCommand '/opt/node 20/bin/node' '/home/o'\\''brien/100%%/cw.cjs' ssh-proxy %n`,
+    );
+    expect(block).toContain(`  UserKnownHostsFile "/home/o'brien/.config/cw/known_hosts"`);
+    expect(block.filter((l) => /Control/.test(l))).toEqual([]);
+    expect(block.at(-1)).toBe("Host *");
+    const windows = cwHostsBlock({
+      node: "C:\\node\\node.exe",
+      script: "C:\\cw\\cw.cjs",
+      knownHostsFile: "k",
+      platform: "win32",
+    });
+    expect(windows).toContain(`  ProxyCommand "C:\\node\\node.exe" "C:\\cw\\cw.cjs" ssh-proxy %n`);
+    const shared = cwHostsBlock({
+      node: "n",
+      script: "s",
+      knownHostsFile: "k",
+      multiplexIn: "/c/cw",
+      platform: "darwin",
+    });
+    expect(shared.filter((l) => /Control/.test(l))).toEqual([
+      "  ControlMaster auto",
+      '  ControlPath "/c/cw/cm-%C"',
+      "  ControlPersist 1m",
+    ]);
+  });
+});
+
+it("cw ssh's one-connection config puts the credentials in the file and the user's configs after", () => {
+  const text = renderDirectConfig({
+    credentials: { host: "127.0.0.1", port: 2222, username: "vm:token" },
+    knownHostsFile: "/h/.config/cw/known_hosts",
+    includes: ["/h/.ssh/config", "/etc/ssh/ssh_config"],
+  });
+  expect(text).toContain("Host 127.0.0.1\n  Port 2222\n  User vm:token\n");
+  expect(text).toContain(
+    '  UserKnownHostsFile "/h/.config/cw/known_hosts"\n  StrictHostKeyChecking accept-new\n',
+  );
+  expect(text.endsWith('Match all\n  Include "/h/.ssh/config"\n  Include "/etc/ssh/ssh_config"\n')).toBe(
+    true,
+  );
+});
+
+describe("naming workspaces", () => {
+  const a = workspace({ id: "00000000-0000-4000-8000-000000000001", name: "API work" });
+  const b = workspace({ id: "00000000-0000-4000-8000-000000000002", name: "twin", branch: "x" });
+  const c = workspace({ id: "00000000-0000-4000-8000-000000000003", name: "twin", branch: "y" });
+  const all = [a, b, c];
+
+  it("by id, by name, by SSH host form; several with one name are ambiguous", () => {
+    expect(matchWorkspace(all, a.id)).toEqual({ kind: "one", workspace: a });
+    expect(matchWorkspace(all, "API work")).toEqual({ kind: "one", workspace: a });
+    expect(hostFormOf("API work")).toBe("api-work");
+    expect(sshHostOf(a)).toBe("cw-api-work");
+    expect(matchWorkspace(all, "api-work")).toEqual({ kind: "one", workspace: a });
+    expect(matchWorkspace(all, "cw-api-work")).toEqual({ kind: "none" });
+    expect(matchWorkspace(all, "cw-api-work", true)).toEqual({ kind: "one", workspace: a });
+    expect(matchWorkspace(all, "twin")).toEqual({ kind: "ambiguous", candidates: [b, c] });
+    expect(matchWorkspace(all, "nope")).toEqual({ kind: "none" });
+  });
+});
+
+it("says how long until auto-stop as people read it, and an error's reason beside its status", () => {
+  const now = new Date("2026-01-01T10:00:00Z");
+  expect(timeUntil("2026-01-01T10:00:30Z", now)).toBe("<1m");
+  expect(timeUntil("2026-01-01T10:42:00Z", now)).toBe("42m");
+  expect(timeUntil("2026-01-01T13:05:00Z", now)).toBe("3h 5m");
+  expect(timeUntil("2026-01-03T14:00:00Z", now)).toBe("2d 4h");
+  expect(workspaceRow(workspace({ status: "error", statusMessage: "clone failed" }), now)).toEqual([
+    "api",
+    "main",
+    "error: clone failed",
+    "0",
+    "-",
+    "up to date",
+  ]);
+});
+
+describe("arguments", () => {
+  it("parses options and arguments by the command's spec; `--` ends cw ssh's own", () => {
+    expect(parseCommandArgs(commandSpecs.ls, ["--status", "running", "--json"])).toEqual({
+      values: { status: "running", json: true },
+      args: [],
+      rest: [],
+    });
+    expect(parseCommandArgs(commandSpecs.ssh, ["ws", "--", "ls", "-la"])).toMatchObject({
+      args: ["ws"],
+      rest: ["ls", "-la"],
+    });
+    expect(parseCommandArgs(commandSpecs.ls, ["-h"])).toBeNull();
+  });
+
+  it("calls anything else a usage error, naming it", () => {
+    expect(() => parseCommandArgs(commandSpecs.ls, ["--colour"])).toThrow(
+      new UsageError("Unknown option '--colour'"),
+    );
+    expect(() => parseCommandArgs(commandSpecs.pause, [])).toThrow(/missing arguments \(usage: WS/);
+    expect(() => parseCommandArgs(commandSpecs.pause, ["a", "b"])).toThrow('unexpected argument "b"');
+    expect(() => parseCommandArgs(commandSpecs.ls, ["--status"])).toThrow(UsageError);
+  });
+});
+
+describe("the stored login", () => {
+  it("is overridden by CW_URL and CW_TOKEN, refused over plain http off this machine, and missing is said", () => {
+    const dir = join(tmp, "login");
+    expect(() => currentLogin(dir, {})).toThrow(
+      new CliError("not logged in: run cw login --url URL (or set CW_URL and CW_TOKEN)"),
+    );
+    expect(currentLogin(dir, { CW_URL: "http://127.0.0.1:8787/", CW_TOKEN: "t" })).toEqual({
+      url: "http://127.0.0.1:8787",
+      token: "t",
+    });
+    expect(() => currentLogin(dir, { CW_URL: "http://cw.example.com", CW_TOKEN: "t" })).toThrow(
+      /must use https/,
+    );
+    writeFileSync(join(tmp, "login.json"), '{"url": 1}');
+    expect(() => currentLogin(tmp, {})).toThrow(/login\.json is damaged; run cw login again/);
+  });
+});
+
+describe("waiting for a running workspace", () => {
+  /** An API whose workspace goes through `states`, one per look; resume answers `onResume`. */
+  function api(states: Partial<Workspace>[], onResume: () => Partial<Workspace> | Error) {
+    const calls: string[] = [];
+    let i = 0;
+    return {
+      calls,
+      api: {
+        async getWorkspace() {
+          calls.push("get");
+          const next = states[i++];
+          if (!next) throw new ApiError({ status: 404, title: "Not found", detail: "workspace not found" });
+          return workspace(next);
+        },
+        async resumeWorkspace() {
+          calls.push("resume");
+          const answer = onResume();
+          if (answer instanceof Error) throw answer;
+          return workspace(answer);
+        },
+      },
+    };
+  }
+  const quiet = { update() {}, stop() {} };
+  const opts = { progress: quiet, sleep: async () => {} };
+
+  it("resumes a paused one, and waits out someone else's resume", async () => {
+    const fake = api([{ status: "paused", operation: "resume" }, { status: "running" }], () => ({
+      status: "running",
+    }));
+    expect(
+      (await untilRunning(fake.api, workspace({ status: "paused" }), { ...opts, resume: true })).status,
+    ).toBe("running");
+    expect(fake.calls).toEqual(["resume"]);
+    const busy = new ApiError({
+      status: 409,
+      title: "Operation in progress",
+      detail: "resume is in progress",
+    });
+    const raced = api([{ status: "paused", operation: "resume" }, { status: "running" }], () => busy);
+    expect(
+      (await untilRunning(raced.api, workspace({ status: "stopped" }), { ...opts, resume: true })).status,
+    ).toBe("running");
+    expect(raced.calls).toEqual(["resume", "get", "get"]);
+  });
+
+  it("says why when it is in error, or gone, or not running for a create", async () => {
+    await expect(
+      untilRunning(api([], () => ({})).api, workspace({ status: "error", statusMessage: "no VM" }), {
+        ...opts,
+        resume: true,
+      }),
+    ).rejects.toThrow(new CliError('workspace "api" is in error: no VM (cw resume api tries again)'));
+    await expect(
+      untilRunning(api([], () => ({})).api, workspace({ status: "provisioning" }), {
+        ...opts,
+        resume: false,
+      }),
+    ).rejects.toThrow('workspace "api" was deleted');
+    await expect(
+      untilRunning(api([], () => ({})).api, workspace({ status: "paused" }), { ...opts, resume: false }),
+    ).rejects.toThrow('workspace "api" is paused, not running');
+  });
+});

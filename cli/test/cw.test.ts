@@ -1,0 +1,296 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { type ApiClient, createApiClient } from "@cw/contracts/client";
+import type { Workspace } from "@cw/contracts/types";
+import { createDb, schema } from "@cw/db";
+import { useNodeWebSocket } from "@cw/db/node";
+import { git, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
+import { type OpenSshTarget, openSsh, startSsh } from "@cw/testing/openssh";
+import { sshConformance } from "@cw/testing/ssh-conformance";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configSshTarget, connectThroughCw, runCw } from "../src/testing.ts";
+
+/**
+ * `cw` against the real control plane (a throw-away local stack: worker, PostgreSQL, VM host),
+ * run as a user runs it — the built CLI, HOME in a temporary folder, the real OpenSSH clients
+ * through the ssh_config block `cw config-ssh` wrote.
+ */
+let stack: TestStack;
+let api: ApiClient;
+let tmp: string;
+let home: string;
+let demo: { id: string; cloneUrl: string };
+let featureHead: string;
+
+/** What a user's ~/.ssh/config held before cw: kept byte for byte (and hermetic for the tests). */
+const USER_CONFIG = [
+  "# my own settings",
+  "ServerAliveInterval 30",
+  "",
+  "Host *",
+  "\tBatchMode yes",
+  "  GlobalKnownHostsFile /dev/null",
+  "  IdentityAgent none",
+  "  IdentityFile none",
+  "  PubkeyAuthentication no",
+  "  UpdateHostKeys no",
+  "Host github.com # a neighbour cw must not touch",
+  "  User git",
+].join("\n");
+
+const lines = (text: string) => text.split(/\r?\n/).filter((l) => l !== "");
+
+/** A fresh HOME with the user's own ssh config, logged in and `cw config-ssh` run. */
+async function newUser(name: string): Promise<string> {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, ".ssh"), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, ".ssh", "config"), USER_CONFIG, { mode: 0o600 });
+  const login = await runCw(dir, ["login", "--url", stack.workerUrl, "--token-stdin"], {
+    input: `${stack.token}\n`,
+  });
+  expect(login.code, login.stderr).toBe(0);
+  expect((await runCw(dir, ["config-ssh"])).code).toBe(0);
+  return dir;
+}
+
+async function created(name: string, branch = "feature", more: string[] = []): Promise<Workspace> {
+  const result = await runCw(home, ["create", "demo", branch, "--name", name, "--json", ...more]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Workspace;
+}
+
+beforeAll(async () => {
+  stack = await startTestStack("cw-cli-");
+  api = createApiClient({ baseUrl: stack.workerUrl, token: stack.token });
+  tmp = mkdtempSync(join(tmpdir(), "cw-cli-home-"));
+  const repo = (await api.listRepositories()).items.find((r) => r.name === "demo");
+  if (!repo) throw new Error("the stack seeds a demo repository");
+  demo = repo;
+  featureHead = git(new URL(demo.cloneUrl).pathname, "rev-parse", "refs/heads/feature");
+  home = await newUser("user");
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("ssh cw-<workspace> through cw config-ssh, with the real OpenSSH clients", () => {
+  let ws: Workspace;
+  let target: OpenSshTarget;
+  beforeAll(async () => {
+    ws = await created("conformance");
+    expect(ws).toMatchObject({ status: "running", branch: "feature" });
+    target = configSshTarget(home, "cw-conformance");
+  }, 120_000);
+
+  sshConformance(() => ({
+    openssh: target,
+    workdir: join(stack.vmHost!.vmDir(ws.providerVmId!), "workspace"),
+    head: featureHead,
+    connectSsh2: () => connectThroughCw(target, ["ssh-proxy", "conformance"]),
+  }));
+
+  it("runs the branch's checkout with `cw ssh`, exiting with the remote command's status", async () => {
+    const head = await runCw(home, ["ssh", "conformance", "--", "git", "rev-parse", "HEAD"]);
+    expect(head).toMatchObject({ code: 0, stdout: `${featureHead}\n` });
+    expect((await runCw(home, ["ssh", ws.id, "--", "exit 7"])).code).toBe(7);
+    // The gateway's key was pinned in cw's own known_hosts, beside the bridge's.
+    const pins = readFileSync(join(home, ".config", "cw", "known_hosts"), "utf8");
+    expect(pins).toMatch(/^cw-bridge ssh-ed25519 /m);
+    expect(pins).toContain(`[${stack.vmHost!.sshHost}]:${stack.vmHost!.sshPort} ssh-ed25519 `);
+  });
+});
+
+describe("presence and resume", () => {
+  it("resumes a paused workspace for `ssh cw-<ws> true`", async () => {
+    const ws = await created("sleepy");
+    expect((await runCw(home, ["pause", "sleepy"])).code).toBe(0);
+    expect((await api.getWorkspace(ws.id)).status).toBe("paused");
+    const result = await openSsh(configSshTarget(home, "cw-sleepy")).ssh(["cw-sleepy", "true"]);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect((await api.getWorkspace(ws.id)).status).toBe("running");
+  });
+
+  it("counts an open connection as connected, so auto-stop leaves the workspace alone until it closes", async () => {
+    const ws = await created("held", "feature", ["--auto-stop", "1"]);
+    useNodeWebSocket();
+    const db = createDb(stack.db);
+    const idleForAnHour = () =>
+      db.db
+        .update(schema.cloudWorkspaces)
+        .set({ lastActiveAt: sql`now() - interval '1 hour'` })
+        .where(eq(schema.cloudWorkspaces.id, ws.id));
+    try {
+      const session = startSsh(configSshTarget(home, "cw-held"), [
+        "cw-held",
+        "echo connected; exec sleep 600",
+      ]);
+      await session.waitFor(/connected/);
+      await waitFor(
+        "the connection to count",
+        async () => (await api.getWorkspace(ws.id)).connectedCount === 1,
+      );
+      expect((await api.listSessions(ws.id)).items.map((s) => s.clientType)).toEqual(["cli"]);
+
+      await idleForAnHour();
+      await stack.tick();
+      expect(await api.getWorkspace(ws.id)).toMatchObject({ status: "running", connectedCount: 1 });
+
+      await session.stop();
+      await waitFor(
+        "the connection to end",
+        async () => (await api.getWorkspace(ws.id)).connectedCount === 0,
+      );
+      // The same hour of idleness, with nobody connected, does stop it: the tick would have acted.
+      await idleForAnHour();
+      await stack.tick();
+      await waitFor("auto-stop", async () => (await api.getWorkspace(ws.id)).status === "paused");
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("cw config-ssh", () => {
+  it("changes nothing the second time, and --remove restores the original file exactly", async () => {
+    const fresh = join(tmp, "config-ssh");
+    const file = join(fresh, ".ssh", "config");
+    mkdirSync(join(fresh, ".ssh"), { recursive: true });
+    const original = `${USER_CONFIG}\r\nHost crlf\r\n  Port 2200`;
+    writeFileSync(file, original, { mode: 0o600 });
+
+    const first = await runCw(fresh, ["config-ssh"]);
+    expect(first.code).toBe(0);
+    const written = readFileSync(file, "utf8");
+    expect(written.endsWith(original)).toBe(true);
+    expect(written).toMatch(
+      /^# >>> cw: [^\r\n]+\r\n(#[^\r\n]*\r\n)*Host cw-\*\r\n {2}ProxyCommand '.+' '.+cw\.cjs' ssh-proxy %n\r\n/,
+    );
+    expect(readFileSync(`${file}.cw-backup`, "utf8")).toBe(original);
+
+    const second = await runCw(fresh, ["config-ssh"]);
+    expect(second).toMatchObject({ code: 0, stdout: expect.stringContaining("nothing changed") });
+    expect(readFileSync(file, "utf8")).toBe(written);
+
+    const shared = await runCw(fresh, ["config-ssh", "--multiplex"]);
+    expect(shared.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(
+      / {2}ControlMaster auto\r\n {2}ControlPath ".+\/cm-%C"\r\n {2}ControlPersist 1m\r\n/,
+    );
+
+    const removed = await runCw(fresh, ["config-ssh", "--remove"]);
+    expect(removed.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(original);
+    expect((await runCw(fresh, ["config-ssh", "--remove"])).stdout).toContain(
+      "has no cw block; nothing changed",
+    );
+  });
+});
+
+describe("one line and exit 1 when it cannot be done", () => {
+  const oneLine = (result: { stderr: string }) => {
+    expect(lines(result.stderr)).toHaveLength(1);
+    return lines(result.stderr)[0];
+  };
+
+  it("a bad token", async () => {
+    const bad = await runCw(home, ["ls"], { env: { CW_TOKEN: "cwk_wrong" } });
+    expect(bad.code).toBe(1);
+    expect(oneLine(bad)).toBe(
+      "cw: the API refused cw's token: unknown or revoked token (cw login stores another)",
+    );
+    const nobody = join(tmp, "nobody");
+    mkdirSync(nobody);
+    const login = await runCw(nobody, ["login", "--url", stack.workerUrl, "--token-stdin"], {
+      input: "cwk_wrong\n",
+    });
+    expect(login.code).toBe(1);
+    expect(oneLine(login)).toBe(
+      `cw: the API at ${stack.workerUrl} refused the token: unknown or revoked token`,
+    );
+    const viaSsh = await openSsh(configSshTarget(home, "cw-conformance", { CW_TOKEN: "cwk_wrong" })).ssh([
+      "cw-conformance",
+      "true",
+    ]);
+    expect(viaSsh.code).toBe(255);
+    expect(oneLine(viaSsh)).toBe(
+      "cw: the API refused cw's token: unknown or revoked token (cw login stores another)",
+    );
+  });
+
+  it("an unknown workspace", async () => {
+    const unknown = await runCw(home, ["ssh", "nope", "--", "true"]);
+    expect(unknown.code).toBe(1);
+    expect(oneLine(unknown)).toBe('cw: no workspace named "nope" (cw ls lists them)');
+    const viaSsh = await openSsh(configSshTarget(home, "cw-nope")).ssh(["cw-nope", "true"]);
+    expect(viaSsh.code).toBe(255);
+    expect(oneLine(viaSsh)).toBe('cw: no workspace named "cw-nope" (cw ls lists them)');
+  });
+
+  it("an ambiguous name, listing the candidates", async () => {
+    const [a, b] = [
+      await created("twin", "main", ["--no-wait"]),
+      await created("twin", "feature", ["--no-wait"]),
+    ];
+    const result = await runCw(home, ["stop", "twin"]);
+    expect(result.code).toBe(1);
+    const line = oneLine(result);
+    expect(line).toMatch(/^cw: "twin" names 2 workspaces: twin \(.+\); name one by its id$/);
+    expect(line).toContain(a!.id);
+    expect(line).toContain(b!.id);
+  });
+
+  it("a workspace in error, from create on", async () => {
+    const failed = await runCw(home, ["create", "demo", "no-such-branch", "--name", "broken"]);
+    expect(failed.code).toBe(1);
+    expect(oneLine(failed)).toMatch(
+      /^cw: workspace "broken" is in error: .+ \(cw resume broken tries again\)$/,
+    );
+    const viaSsh = await openSsh(configSshTarget(home, "cw-broken")).ssh(["cw-broken", "true"]);
+    expect(viaSsh.code).toBe(255);
+    expect(oneLine(viaSsh)).toMatch(/^cw: workspace "broken" is in error: /);
+    expect((await runCw(home, ["ssh", "broken"])).code).toBe(1);
+  });
+
+  it("wrong usage is exit 2, with the way to help", async () => {
+    const rm = await runCw(home, ["rm", "conformance"]);
+    expect(rm.code).toBe(2);
+    expect(oneLine(rm)).toBe(
+      "cw rm: not on a terminal to ask; pass --yes to delete conformance (cw rm --help)",
+    );
+    const status = await runCw(home, ["ls", "--status", "sleeping"]);
+    expect(status.code).toBe(2);
+    expect(oneLine(status)).toMatch(/^cw ls: --status must be one of provisioning, running/);
+    expect((await runCw(home, ["frobnicate"])).code).toBe(2);
+  });
+});
+
+describe("cw create in a git worktree", () => {
+  it("does what the desktop's enable cloud does: origin and current branch; with progress off it prints the workspace", async () => {
+    const clone = join(tmp, "my-clone");
+    git(tmp, "clone", "-q", demo.cloneUrl, clone);
+    git(clone, "checkout", "-q", "feature");
+    const result = await runCw(home, ["create"], { cwd: clone });
+    expect(result.code, result.stderr).toBe(0);
+    const [header, row] = lines(result.stdout);
+    expect(header).toMatch(/^NAME\s+BRANCH\s+STATUS\s+CONNECTED\s+AUTO-STOP IN\s+GIT SYNC$/);
+    expect(row).toMatch(new RegExp(`^${basename(clone)}-feature\\s+feature\\s+running\\s+0\\s+`));
+    // Not a terminal: no spinner, only the hint.
+    expect(result.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|\r/);
+    const all = await api.listAllWorkspaces();
+    expect(all.find((w) => w.name === `${basename(clone)}-feature`)).toMatchObject({
+      repositoryId: demo.id,
+      branch: "feature",
+    });
+
+    git(clone, "checkout", "-q", "-b", "local-only");
+    const unpushed = await runCw(home, ["create"], { cwd: clone });
+    expect(unpushed.code).toBe(1);
+    expect(lines(unpushed.stderr)).toEqual([
+      'cw: Branch "local-only" is not pushed to origin yet; push it first (git push -u origin local-only)',
+    ]);
+  });
+});
