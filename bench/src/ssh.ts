@@ -2,41 +2,41 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bridgeTarget, serveSshCredentials, sshCredentials } from "@cw/cli/ssh-bridge/testing";
-import { buildCliBundle } from "@cw/cli/testing";
-import { startVmHost } from "@cw/local/vm-host/index";
-import { type OpenSshTarget, openSsh, writeSshConfig } from "@cw/testing/openssh";
-import { Freestyle } from "freestyle-sandboxes";
+import { buildCliBundle, configSshTarget, runCw } from "@cw/cli/testing";
+import { waitFor } from "@cw/testing";
+import { type OpenSshTarget, openSsh, type RunResult, writeSshConfig } from "@cw/testing/openssh";
+import { withBenchStack } from "./bench-stack.ts";
 import { percentile } from "./stats.ts";
 
 /**
- * `pnpm bench ssh`: OpenSSH through the SSH bridge (the built `cw internal-ssh-bridge` as
- * ProxyCommand, its credentials from a stand-in for `POST /v1/workspaces/{id}/ssh`) against plain OpenSSH with credentials issued beforehand, both to one VM on the
- * local VM host:
- *  - connect: `ssh <alias> true`, p50/p99 and the ratio of p50s (targets: bridge ≤ 1 s, ≤ 3×).
- *    The bridge gets fresh credentials from the VM host's identity API on every connect, as
- *    `cw ssh-proxy` will from the control plane; a second bridge row reuses one set, to show
- *    what the bridge itself costs apart from issuing credentials.
- *  - throughput: `scp` of 50 MB each way: MB/s of the whole command, and of the transfer alone
- *    (the command's time less that path's median connect); ratios of the latter (target ≥ 0.7×).
+ * `pnpm bench ssh`: the whole path a user takes, on the local stack (worker, PostgreSQL, VM host):
+ *  - connect: `ssh cw-<ws> true` through cw's ssh_config block (`cw ssh-proxy`: Node starts, the
+ *    workspace is looked up through the API, fresh credentials are issued, the bridge connects);
+ *    the same with `cw config-ssh --multiplex` once a first connection is up; `cw ssh <ws> -- true`
+ *    (the user's ssh straight to the gateway with fresh credentials); and plain `ssh` with
+ *    credentials issued beforehand. p50/p99 and the ratios of p50s to plain (targets: bridge
+ *    p50 ≤ 1 s and ≤ 3× plain).
+ *  - throughput: `scp` of 50 MB each way through the bridge and plain: MB/s of the whole command,
+ *    and of the transfer alone (the command's time less that path's median connect); ratios of
+ *    the latter (target ≥ 0.7×).
  * Runs alternate between the paths so drift in machine load hits all alike.
  */
 const CONNECTS = 40;
 const TRANSFERS = 3;
 const TRANSFER_BYTES = 50 * 1024 * 1024;
-const API_KEY = "bench-ssh-key";
 
 const PATHS = {
-  bridge: "bridge, fresh credentials       ",
-  bridgeReused: "bridge, credentials beforehand  ",
-  plain: "plain ssh, credentials beforehand",
+  bridge: "ssh cw-bench (bridge, fresh credentials)",
+  multiplexed: "ssh cw-bench, --multiplex, master up  ",
+  cwSsh: "cw ssh bench -- true (fresh credentials) ",
+  plain: "plain ssh, credentials beforehand       ",
 } as const;
 type Path = keyof typeof PATHS;
 
-async function timed(run: () => Promise<{ code: number | null; stderr: string }>): Promise<number> {
+async function timed(run: () => Promise<RunResult>): Promise<number> {
   const t0 = performance.now();
   const result = await run();
-  if (result.code !== 0) throw new Error(`ssh failed (${result.code}): ${result.stderr}`);
+  if (result.code !== 0) throw new Error(`failed (${result.code}): ${result.stderr}`);
   return performance.now() - t0;
 }
 
@@ -47,98 +47,110 @@ export async function benchSsh(): Promise<{
   downloadRatio: number;
   uploadRatio: number;
 }> {
-  // The bench measures the built bridge, so build it from the current source first.
+  // The bench measures the built CLI, so build it from the current source first.
   buildCliBundle();
-  const tmp = mkdtempSync(join(tmpdir(), "cw-bench-ssh-"));
-  const host = await startVmHost({ dataDir: join(tmp, "vm-host"), apiKey: API_KEY });
-  const freestyle = new Freestyle({ apiKey: API_KEY, baseUrl: host.url });
-  const { vmId } = await freestyle.vms.create({ workdir: "/workspace" });
-  const issue = async () => {
-    const { identity } = await freestyle.identities.create();
-    await identity.permissions.vms.grant({ vmId });
-    const { token } = await identity.tokens.create();
-    return sshCredentials(host.sshHost, host.sshPort, vmId, token);
-  };
-  const beforehand = await issue();
-  const api = await serveSshCredentials({
-    fresh: async () => ({ status: 200, body: await issue() }),
-    reused: async () => ({ status: 200, body: beforehand }),
-  });
-  try {
-    const home = join(tmp, "home");
-    mkdirSync(home);
-    const knownHosts = join(home, "known_hosts");
-    const hostKey = readFileSync(join(tmp, "vm-host", "ssh_host_ed25519_key.pub"), "utf8").trim();
-    writeFileSync(knownHosts, `[${host.sshHost}]:${host.sshPort} ${hostKey}\n`);
-    const targets: Record<Path, OpenSshTarget> = {
-      bridge: await bridgeTarget(home, "ws", api.url, "fresh"),
-      bridgeReused: await bridgeTarget(home, "ws-reused", api.url, "reused"),
-      plain: writeSshConfig(home, "plain", [
-        `HostName ${beforehand.host}`,
-        `Port ${beforehand.port}`,
-        `User ${beforehand.username}`,
-        `UserKnownHostsFile ${knownHosts}`,
-      ]),
-    };
-    const paths = Object.keys(PATHS) as Path[];
-    const sshTrue = (path: Path) => timed(() => openSsh(targets[path]).ssh([targets[path].host, "true"]));
+  return withBenchStack({}, async ({ stack, api, repositoryId }) => {
+    const tmp = mkdtempSync(join(tmpdir(), "cw-bench-ssh-"));
+    try {
+      const user = async (name: string, configSsh: string[]) => {
+        const home = join(tmp, name);
+        mkdirSync(home);
+        const login = await runCw(home, ["login", "--url", stack.workerUrl, "--token-stdin"], {
+          input: stack.token,
+        });
+        if (login.code !== 0) throw new Error(`cw login: ${login.stderr}`);
+        await runCw(home, ["config-ssh", ...configSsh]);
+        return home;
+      };
+      const home = await user("cold", []);
+      const shared = await user("multiplexed", ["--multiplex"]);
+      const created = await api.createWorkspace({ repositoryId, name: "bench", branch: "main" });
+      const ws = await waitFor("bench workspace running", async () => {
+        const w = await api.getWorkspace(created.id);
+        return w.status === "running" && w;
+      });
+      const beforehand = await api.createSshCredentials(ws.id);
+      const vmHost = stack.vmHost!;
+      const knownHosts = join(tmp, "known_hosts");
+      const gatewayKey = readFileSync(join(stack.dataDir, "vm-host", "ssh_host_ed25519_key.pub"), "utf8");
+      writeFileSync(knownHosts, `[${vmHost.sshHost}]:${vmHost.sshPort} ${gatewayKey.trim()}\n`);
 
-    const connect: Record<Path, number[]> = { bridge: [], bridgeReused: [], plain: [] };
-    // Warm-up: the bridge's first run pins the gateway's key; caches warm for all.
-    for (const path of paths) await sshTrue(path);
-    for (let i = 0; i < CONNECTS; i++) for (const path of paths) connect[path].push(await sshTrue(path));
+      const targets: Record<Exclude<Path, "cwSsh">, OpenSshTarget> = {
+        bridge: configSshTarget(home, "cw-bench"),
+        multiplexed: configSshTarget(shared, "cw-bench"),
+        plain: writeSshConfig(join(tmp, "cold"), "plain", [
+          `HostName ${beforehand.host}`,
+          `Port ${beforehand.port}`,
+          `User ${beforehand.username}`,
+          `UserKnownHostsFile ${knownHosts}`,
+        ]),
+      };
+      const connectOnce: Record<Path, () => Promise<number>> = {
+        bridge: () => timed(() => openSsh(targets.bridge).ssh([targets.bridge.host, "true"])),
+        multiplexed: () => timed(() => openSsh(targets.multiplexed).ssh([targets.multiplexed.host, "true"])),
+        cwSsh: () => timed(() => runCw(home, ["ssh", "bench", "--", "true"])),
+        plain: () => timed(() => openSsh(targets.plain).ssh([targets.plain.host, "true"])),
+      };
+      const paths = Object.keys(PATHS) as Path[];
+      const connect: Record<Path, number[]> = { bridge: [], multiplexed: [], cwSsh: [], plain: [] };
+      // Warm-up: pins the gateway's key, writes cw's compiled-code caches, starts the multiplex master.
+      for (const path of paths) await connectOnce[path]();
+      for (let i = 0; i < CONNECTS; i++)
+        for (const path of paths) connect[path].push(await connectOnce[path]());
 
-    writeFileSync(join(host.vmDir(vmId), "workspace", "bench.bin"), randomBytes(TRANSFER_BYTES));
-    const upload = join(home, "upload.bin");
-    writeFileSync(upload, randomBytes(TRANSFER_BYTES));
-    const transfers = ["bridge", "plain"] as const;
-    const down = { bridge: [] as number[], plain: [] as number[] };
-    const up = { bridge: [] as number[], plain: [] as number[] };
-    for (let i = 0; i < TRANSFERS; i++) {
-      for (const path of transfers) {
-        const { scp } = openSsh(targets[path]);
-        const local = join(home, `download-${path}.bin`);
-        down[path].push(await timed(() => scp(`${targets[path].host}:bench.bin`, local)));
-        if (statSync(local).size !== TRANSFER_BYTES) throw new Error(`${path}: short download`);
-        up[path].push(await timed(() => scp(upload, `${targets[path].host}:upload-${path}.bin`)));
+      writeFileSync(
+        join(vmHost.vmDir(ws.providerVmId!), "workspace", "bench.bin"),
+        randomBytes(TRANSFER_BYTES),
+      );
+      const upload = join(tmp, "upload.bin");
+      writeFileSync(upload, randomBytes(TRANSFER_BYTES));
+      const transfers = ["bridge", "plain"] as const;
+      const down = { bridge: [] as number[], plain: [] as number[] };
+      const up = { bridge: [] as number[], plain: [] as number[] };
+      for (let i = 0; i < TRANSFERS; i++) {
+        for (const path of transfers) {
+          const { scp } = openSsh(targets[path]);
+          const local = join(tmp, `download-${path}.bin`);
+          down[path].push(await timed(() => scp(`${targets[path].host}:bench.bin`, local)));
+          if (statSync(local).size !== TRANSFER_BYTES) throw new Error(`${path}: short download`);
+          up[path].push(await timed(() => scp(upload, `${targets[path].host}:upload-${path}.bin`)));
+        }
       }
-    }
+      // The multiplex master outlives its sessions by design; end it with the bench.
+      await openSsh(targets.multiplexed).ssh(["-O", "exit", targets.multiplexed.host]);
 
-    const mb = TRANSFER_BYTES / 1e6;
-    const whole = (ms: number[]) => mb / (median(ms) / 1000);
-    const transfer = (ms: number[], path: Path) => mb / ((median(ms) - median(connect[path])) / 1000);
-    const connectRatio = median(connect.bridge) / median(connect.plain);
-    const downloadRatio = transfer(down.bridge, "bridge") / transfer(down.plain, "plain");
-    const uploadRatio = transfer(up.bridge, "bridge") / transfer(up.plain, "plain");
+      const mb = TRANSFER_BYTES / 1e6;
+      const whole = (ms: number[]) => mb / (median(ms) / 1000);
+      const transfer = (ms: number[], path: Path) => mb / ((median(ms) - median(connect[path])) / 1000);
+      const ratio = (path: Path) => median(connect[path]) / median(connect.plain);
+      const downloadRatio = transfer(down.bridge, "bridge") / transfer(down.plain, "plain");
+      const uploadRatio = transfer(up.bridge, "bridge") / transfer(up.plain, "plain");
 
-    console.log(
-      `\nssh bench: OpenSSH to one VM on the local VM host (${CONNECTS} connects, ${TRANSFERS} transfers)`,
-    );
-    for (const path of paths) {
-      const c = connect[path];
       console.log(
-        `  ${PATHS[path]}  ssh true: p50 ${median(c).toFixed(0)} ms, p99 ${percentile(c, 99).toFixed(0)} ms`,
+        `\nssh bench: OpenSSH to one workspace on the local stack (${CONNECTS} connects, ${TRANSFERS} transfers)`,
       );
-    }
-    for (const path of transfers) {
+      for (const path of paths) {
+        const c = connect[path];
+        console.log(
+          `  ${PATHS[path]}  p50 ${median(c).toFixed(0)} ms, p99 ${percentile(c, 99).toFixed(0)} ms, ` +
+            `${ratio(path).toFixed(2)}× plain`,
+        );
+      }
+      for (const path of transfers) {
+        console.log(
+          `  scp ${mb.toFixed(0)} MB ${path.padEnd(6)}  down ${whole(down[path]).toFixed(1)} MB/s ` +
+            `(transfer ${transfer(down[path], path).toFixed(1)}), up ${whole(up[path]).toFixed(1)} MB/s ` +
+            `(transfer ${transfer(up[path], path).toFixed(1)})`,
+        );
+      }
       console.log(
-        `  ${PATHS[path]}  scp ${mb.toFixed(0)} MB down ${whole(down[path]).toFixed(1)} MB/s ` +
-          `(transfer ${transfer(down[path], path).toFixed(1)}), up ${whole(up[path]).toFixed(1)} MB/s ` +
-          `(transfer ${transfer(up[path], path).toFixed(1)})`,
+        `  targets: bridge connect p50 ${median(connect.bridge).toFixed(0)} ms (≤ 1000), ` +
+          `${ratio("bridge").toFixed(2)}× plain (≤ 3); transfer rate bridge/plain: down ${downloadRatio.toFixed(2)}×, ` +
+          `up ${uploadRatio.toFixed(2)}× (≥ 0.7)`,
       );
+      return { connectRatio: ratio("bridge"), downloadRatio, uploadRatio };
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
-    console.log(
-      `  connect p50 bridge ${median(connect.bridge).toFixed(0)} ms (target ≤ 1000), ` +
-        `bridge/plain ${connectRatio.toFixed(2)}× (target ≤ 3), ` +
-        `with credentials beforehand ${(median(connect.bridgeReused) / median(connect.plain)).toFixed(2)}×`,
-    );
-    console.log(
-      `  transfer rate bridge/plain: down ${downloadRatio.toFixed(2)}×, up ${uploadRatio.toFixed(2)}× (target ≥ 0.7)`,
-    );
-    return { connectRatio, downloadRatio, uploadRatio };
-  } finally {
-    await api.close();
-    await host.close();
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }

@@ -27,8 +27,10 @@ export async function runningWorkspace(
 /**
  * Marks the workspace in use for as long as the connection lives, as the desktop's terminals do:
  * a presence WebSocket of client type `cli`, so auto-stop never fires under an editor; a crash
- * drops it at once. Joined in the background (the connection does not wait for it); `release`
- * leaves. A refusal is said once; drops are retried quietly.
+ * drops it at once. Joined in the background (the connection does not wait for it). `release`
+ * starts leaving and returns: the process exits right after, and a socket closed by the exit
+ * counts as left too, so waiting for the close handshake would only delay the user's prompt.
+ * A refusal is said once; drops are retried quietly.
  */
 export function holdPresence(api: ApiClient, workspaceId: string, say: (line: string) => void) {
   const joined = joinPresence({ api, clientType: "cli" }, workspaceId).catch((e: Error) => {
@@ -36,8 +38,8 @@ export function holdPresence(api: ApiClient, workspaceId: string, say: (line: st
     return null;
   });
   return {
-    async release(): Promise<void> {
-      await (await joined)?.leave();
+    release(): void {
+      void joined.then((presence) => presence?.leave());
     },
   };
 }

@@ -114,7 +114,7 @@ describe("cw's block in ~/.ssh/config", () => {
     });
     expect(shared.filter((l) => /Control/.test(l))).toEqual([
       "  ControlMaster auto",
-      '  ControlPath "/c/cw/cm-%C"',
+      '  ControlPath "/c/cw/cw-%C"',
       "  ControlPersist 1m",
     ]);
   });

@@ -178,7 +178,7 @@ describe("cw config-ssh", () => {
     const shared = await runCw(fresh, ["config-ssh", "--multiplex"]);
     expect(shared.code).toBe(0);
     expect(readFileSync(file, "utf8")).toMatch(
-      / {2}ControlMaster auto\r\n {2}ControlPath ".+\/cm-%C"\r\n {2}ControlPersist 1m\r\n/,
+      / {2}ControlMaster auto\r\n {2}ControlPath ".+\/cw-%C"\r\n {2}ControlPersist 1m\r\n/,
     );
 
     const removed = await runCw(fresh, ["config-ssh", "--remove"]);

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { flag, type ParsedArgs, UsageError } from "../args.ts";
 import { ensureConfigDir, knownHostsFile } from "../config-dir.ts";
 import type { CommandContext } from "../context.ts";
@@ -44,7 +45,7 @@ export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<numb
     node: process.execPath,
     script: ctx.entry,
     knownHostsFile: knownHostsFile(dir),
-    ...(multiplex ? { multiplexIn: dir } : {}),
+    ...(multiplex ? { multiplexIn: dirname(file) } : {}),
     platform: process.platform,
   });
   const r = await rewrite(file, (text) => withBlock(text, lines));

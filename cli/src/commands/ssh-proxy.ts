@@ -25,6 +25,6 @@ export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<numb
   try {
     return await bridgeOnStdio(ctx, credentials);
   } finally {
-    await presence?.release();
+    presence?.release();
   }
 }

@@ -50,6 +50,6 @@ export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<numb
       await config.remove();
     }
   } finally {
-    await presence.release();
+    presence.release();
   }
 }

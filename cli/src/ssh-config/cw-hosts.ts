@@ -12,7 +12,11 @@ export interface CwHostsOptions {
   script: string;
   /** cw's known_hosts (the bridge's key under its alias, the gateways' keys). */
   knownHostsFile: string;
-  /** cw's config folder, for the control sockets; set only with --multiplex. */
+  /**
+   * Where shared connections' control sockets go (with --multiplex only): the folder of the ssh
+   * config, whose path is short enough for a socket's (104 bytes on macOS, where cw's own config
+   * folder is not: ssh adds 57 characters to the path it is given).
+   */
   multiplexIn?: string;
   platform: NodeJS.Platform;
 }
@@ -58,7 +62,7 @@ export function cwHostsBlock(opts: CwHostsOptions): string[] {
     lines.push(
       "  ControlMaster auto",
       // %C: a hash of the connection's host, port and user, short enough for a socket path.
-      `  ControlPath "${escapeTokens(opts.multiplexIn)}/cm-%C"`,
+      `  ControlPath "${escapeTokens(opts.multiplexIn)}/cw-%C"`,
       `  ControlPersist ${CONTROL_PERSIST}`,
     );
   lines.push("# What follows applies to every host, as it did before cw's block.", "Host *");
