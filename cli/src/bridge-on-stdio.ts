@@ -4,16 +4,19 @@ import { messageOf } from "./errors.ts";
 import { say } from "./output.ts";
 import { BridgeError } from "./ssh-bridge/bridge-error.ts";
 import type { GatewayCredentials } from "./ssh-bridge/credentials.ts";
+import type { GatewayAddress } from "./ssh-bridge/upstream.ts";
 
 /**
  * Serves the local `ssh` on stdin/stdout through the SSH bridge (a ProxyCommand's life), with the
  * gateway credentials `credentials` settles with; a BridgeError's message is said as is. Call it
  * right after starting the credentials' requests: loading the bridge (ssh2) then overlaps them.
+ * `gatewayGuess`: where the gateway probably is, to connect to it before the credentials arrive.
  * Returns 0 when the connection ended normally, 1 when it could not be made or dropped.
  */
 export async function bridgeOnStdio(
   ctx: CommandContext,
   credentials: Promise<GatewayCredentials>,
+  gatewayGuess?: GatewayAddress,
 ): Promise<number> {
   // Said by the bridge, which awaits it.
   credentials.catch(() => {});
@@ -24,6 +27,7 @@ export async function bridgeOnStdio(
       local: bridge.stdioStream(process.stdin, bridge.stdoutPipe()),
       hostKey: bridge.loadOrCreateBridgeHostKey(dir).privateKey,
       credentials: () => credentials,
+      gatewayGuess,
       knownHosts: bridge.fileKnownHosts(knownHostsFile(dir)),
       say,
       onReady: ctx.warm,

@@ -24,9 +24,16 @@ export function renderTable(header: string[], rows: string[][]): string {
     .join("\n");
 }
 
-/** Resolves once what was written to stdout and stderr has been handed to the OS. */
+/**
+ * Resolves once what was written to stdout and stderr has been handed to the OS. A stream that
+ * cannot be written any more (the SSH bridge closes descriptor 1 itself) has nothing to flush.
+ */
 export function flushOutput(): Promise<void> {
   const flushed = (stream: NodeJS.WriteStream) =>
-    new Promise<void>((resolve) => (stream.writable ? stream.write("", () => resolve()) : resolve()));
+    new Promise<void>((resolve) => {
+      if (!stream.writable) return resolve();
+      stream.once("error", () => resolve());
+      stream.write("", () => resolve());
+    });
   return Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => {});
 }

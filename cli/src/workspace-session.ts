@@ -7,18 +7,19 @@ import { untilRunning } from "./running-workspace.ts";
 
 /**
  * The running workspace `ref` names, resumed first when it is paused or stopped (progress on a
- * terminal only, and only when there is something to wait for).
+ * terminal only, and only when there is something to wait for). `waited` says whether it was not
+ * running at first.
  */
 export async function runningWorkspace(
   api: ApiClient,
   ref: string,
   allowSshHost = false,
-): Promise<Workspace> {
+): Promise<{ workspace: Workspace; waited: boolean }> {
   const ws = await resolveWorkspace(api, ref, allowSshHost);
-  if (ws.status === "running" && ws.operation === null) return ws;
+  if (ws.status === "running" && ws.operation === null) return { workspace: ws, waited: false };
   const progress = startProgress(`opening ${ws.name}`);
   try {
-    return await untilRunning(api, ws, { resume: true, progress });
+    return { workspace: await untilRunning(api, ws, { resume: true, progress }), waited: true };
   } finally {
     progress.stop();
   }

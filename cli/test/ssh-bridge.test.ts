@@ -8,8 +8,9 @@ import { sshConformance } from "@cw/testing/ssh-conformance";
 import { Freestyle } from "freestyle-sandboxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { knownHostsFile } from "../src/config-dir.ts";
+import { BridgeError } from "../src/ssh-bridge/bridge-error.ts";
 import { BRIDGE_HOST_KEY_FILE, loadOrCreateBridgeHostKey } from "../src/ssh-bridge/host-key.ts";
-import { knownHostName, knownHostsLine } from "../src/ssh-bridge/known-hosts.ts";
+import { knownHostName, knownHostsLine, memoryKnownHosts } from "../src/ssh-bridge/known-hosts.ts";
 import {
   bridgeConfigDir,
   bridgeTarget,
@@ -18,6 +19,7 @@ import {
   serveSshCredentials,
   sshCredentials,
 } from "../src/ssh-bridge/testing.ts";
+import { connectGateway } from "../src/ssh-bridge/upstream.ts";
 
 const API_KEY = "bridge-test-key";
 
@@ -180,5 +182,44 @@ describe("the SSH bridge says in one line why it cannot connect", () => {
     } finally {
       await routes.close();
     }
+  });
+});
+
+describe("connecting to the gateway before the credentials arrive (a guess of its address)", () => {
+  const opts = () => ({ knownHosts: memoryKnownHosts(), keepaliveMs: 15_000, readyTimeoutMs: 30_000 });
+  const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 200));
+  const run = (client: Awaited<ReturnType<typeof connectGateway>>) =>
+    new Promise<string>((resolve, reject) =>
+      client.exec("echo logged-in", (err, channel) => {
+        if (err) return reject(err);
+        let out = "";
+        channel.on("data", (d: Buffer) => (out += d)).on("close", () => resolve(out));
+      }),
+    );
+  const gateway = () => ({ host: host.sshHost, port: host.sshPort });
+
+  it("logs in on the early connection when the guess was right, and falls back when it was not", async () => {
+    const right = await connectGateway(later((await issue()).creds), gateway(), opts());
+    expect(await run(right)).toBe("logged-in\n");
+    right.end();
+    const wrong = await connectGateway(later((await issue()).creds), { host: "127.0.0.1", port: 1 }, opts());
+    expect(await run(wrong)).toBe("logged-in\n");
+    wrong.end();
+  });
+
+  it("reports failed credentials as such, and a changed host key without a second try", async () => {
+    await expect(
+      connectGateway(Promise.reject(new BridgeError("cannot get SSH credentials: nope")), gateway(), opts()),
+    ).rejects.toThrow("cannot get SSH credentials: nope");
+    const pinned = opts();
+    await pinned.knownHosts.add(
+      knownHostName(host.sshHost, host.sshPort),
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOther",
+    );
+    const issuedBefore = issued;
+    await expect(connectGateway(later((await issue()).creds), gateway(), pinned)).rejects.toThrow(
+      /the SSH host key of \[127\.0\.0\.1\]:\d+ has changed/,
+    );
+    expect(issued).toBe(issuedBefore + 1);
   });
 });

@@ -28,7 +28,7 @@ function runSsh(args: string[]): Promise<number> {
  */
 export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
   const api = loggedInApi(ctx);
-  const ws = await runningWorkspace(api, parsed.args[0]!);
+  const { workspace: ws } = await runningWorkspace(api, parsed.args[0]!);
   const presence = holdPresence(api, ws.id, say);
   try {
     const credentials = await api.createSshCredentials(ws.id);

@@ -6,7 +6,7 @@ import type { GatewayCredentials } from "./credentials.ts";
 import type { KnownHostsStore } from "./known-hosts.ts";
 import { serveLocalClient } from "./local-server.ts";
 import { relaySession } from "./session-relay.ts";
-import { connectUpstream } from "./upstream.ts";
+import { connectGateway, type GatewayAddress } from "./upstream.ts";
 
 export interface SshBridgeOptions {
   /** The local client's end of the connection: the ProxyCommand's stdin and stdout (`stdioStream`). */
@@ -18,6 +18,11 @@ export interface SshBridgeOptions {
    * where the CLI resumes a paused workspace first; a BridgeError's message reaches the user as is.
    */
   credentials: () => Promise<GatewayCredentials>;
+  /**
+   * Where the gateway probably is (the last connection's): the connection to it starts at once
+   * and logs in when the credentials arrive. Credentials naming another gateway win.
+   */
+  gatewayGuess?: GatewayAddress;
   /** Where the gateway's host key is pinned. */
   knownHosts: KnownHostsStore;
   /** Keepalives both ways (default 15 s; three missed end the connection). */
@@ -68,13 +73,11 @@ function relayForward(
  */
 export function runSshBridge(opts: SshBridgeOptions): Promise<void> {
   const keepaliveMs = opts.keepaliveMs ?? DEFAULT_KEEPALIVE_MS;
-  const gateway = opts.credentials().then((creds) =>
-    connectUpstream(creds, {
-      knownHosts: opts.knownHosts,
-      keepaliveMs,
-      readyTimeoutMs: opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-    }),
-  );
+  const gateway = connectGateway(opts.credentials(), opts.gatewayGuess, {
+    knownHosts: opts.knownHosts,
+    keepaliveMs,
+    readyTimeoutMs: opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+  });
 
   return new Promise((resolve, reject) => {
     let failure: BridgeError | null = null;

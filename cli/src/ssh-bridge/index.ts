@@ -14,3 +14,4 @@ export {
   memoryKnownHosts,
 } from "./known-hosts.ts";
 export { stdioStream, stdoutPipe } from "./stdio-stream.ts";
+export type { GatewayAddress } from "./upstream.ts";
