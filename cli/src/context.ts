@@ -1,5 +1,6 @@
 import { type ApiClient, createApiClient } from "@cw/contracts/client";
 import type { ParsedArgs } from "./args.ts";
+import { httpFetch } from "./http-fetch.ts";
 import { currentLogin } from "./login-store.ts";
 
 /** What every command gets besides its arguments. */
@@ -19,8 +20,13 @@ export interface Command {
   run(parsed: ParsedArgs, ctx: CommandContext): Promise<number>;
 }
 
+/** cw's client of the API at `url` (with `token`), its requests over `node:http` (see http-fetch.ts). */
+export function apiClientFor(url: string, token: string | undefined): ApiClient {
+  return createApiClient({ baseUrl: url, token, fetch: httpFetch });
+}
+
 /** The API client for the stored (or CW_URL/CW_TOKEN) login. */
 export function loggedInApi(ctx: CommandContext): ApiClient {
   const login = currentLogin(ctx.configDir);
-  return createApiClient({ baseUrl: login.url, token: login.token });
+  return apiClientFor(login.url, login.token);
 }

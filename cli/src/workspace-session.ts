@@ -1,6 +1,8 @@
 import { joinPresence } from "@cw/client-node/presence";
 import type { ApiClient } from "@cw/contracts/client";
-import type { Workspace } from "@cw/contracts/types";
+import type { SshCredentials, Workspace } from "@cw/contracts/types";
+import { cacheDir } from "./config-dir.ts";
+import { readHint, saveHint } from "./connect-hints.ts";
 import { startProgress } from "./progress.ts";
 import { resolveWorkspace } from "./resolve-workspace.ts";
 import { untilRunning } from "./running-workspace.ts";
@@ -44,3 +46,28 @@ export function holdPresence(api: ApiClient, workspaceId: string, say: (line: st
     },
   };
 }
+
+/**
+ * Fresh SSH credentials for the workspace `ref` names, running (resumed if need be). The last
+ * connection's hint (connect-hints.ts) lets credentials for the workspace the name meant then be
+ * asked for at once, beside the lookup that checks it still means it; they are used only if it
+ * does and the workspace was running all along, else fresh ones are asked for. The hint is then
+ * brought up to date.
+ */
+export async function connectCredentials(
+  api: ApiClient,
+  ref: string,
+  allowSshHost: boolean,
+): Promise<{ workspace: Workspace; credentials: SshCredentials }> {
+  const hint = readHint(cacheDir(), api.baseUrl, ref);
+  const early = hint ? api.createSshCredentials(hint.workspaceId).catch(() => null) : null;
+  const { workspace, waited } = await runningWorkspace(api, ref, allowSshHost);
+  const reused = !waited && workspace.id === hint?.workspaceId ? await early : null;
+  const credentials = reused ?? (await api.createSshCredentials(workspace.id));
+  const gateway = { host: credentials.host, port: credentials.port };
+  void saveHint(cacheDir(), { api: api.baseUrl, ref, workspaceId: workspace.id, gateway }).catch(() => {});
+  return { workspace, credentials };
+}
+
+/** Where the last connection to `ref` found its gateway, if cw remembers. */
+export const gatewayHint = (api: ApiClient, ref: string) => readHint(cacheDir(), api.baseUrl, ref)?.gateway;

@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApiError } from "@cw/contracts/client";
+import { ApiError, createApiClient } from "@cw/contracts/client";
 import type { Workspace } from "@cw/contracts/types";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseCommandArgs, UsageError } from "../src/args.ts";
 import { commandSpecs } from "../src/commands/specs.ts";
 import { CliError } from "../src/errors.ts";
+import { httpFetch } from "../src/http-fetch.ts";
 import { currentLogin } from "../src/login-store.ts";
 import { untilRunning } from "../src/running-workspace.ts";
 import { cwHostsBlock } from "../src/ssh-config/cw-hosts.ts";
@@ -274,5 +276,58 @@ describe("waiting for a running workspace", () => {
     await expect(
       untilRunning(api([], () => ({})).api, workspace({ status: "paused" }), { ...opts, resume: false }),
     ).rejects.toThrow('workspace "api" is paused, not running');
+  });
+});
+
+describe("the API client over node:http (cw's fetch)", () => {
+  it("sends the request as fetch would and reads answers, problems, silence and refusals the same", async () => {
+    const seen: { method?: string; url?: string; auth?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+        if (req.url === "/v1/tokens") {
+          res.writeHead(400, "Bad Request", { "content-type": "application/problem+json" });
+          res.end(
+            JSON.stringify({
+              type: "/problems/validation",
+              title: "Invalid request",
+              status: 400,
+              detail: "body.name: too long",
+            }),
+          );
+        } else if (req.url === "/healthz") res.end('{"ok":true}');
+        // Anything else: no answer at all.
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const api = createApiClient({ baseUrl: base, token: "cwk_t", fetch: httpFetch, timeoutMs: 300 });
+      expect(await api.getHealth()).toEqual({ ok: true });
+      await expect(api.createToken({ name: "x" })).rejects.toMatchObject({
+        status: 400,
+        detail: "body.name: too long",
+      });
+      expect(seen[1]).toEqual({
+        method: "POST",
+        url: "/v1/tokens",
+        auth: "Bearer cwk_t",
+        body: '{"name":"x"}',
+      });
+      await expect(api.getMe()).rejects.toMatchObject({
+        status: 0,
+        detail: expect.stringMatching(/^Cannot reach the API at .+: .*timeout/i),
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    const refused = createApiClient({ baseUrl: "http://127.0.0.1:1", fetch: httpFetch });
+    await expect(refused.getHealth()).rejects.toMatchObject({
+      status: 0,
+      detail: "Cannot reach the API at http://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1",
+    });
   });
 });

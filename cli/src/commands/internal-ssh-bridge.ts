@@ -1,7 +1,6 @@
-import { createApiClient } from "@cw/contracts/client";
 import { type ParsedArgs, stringOption, UsageError } from "../args.ts";
 import { bridgeOnStdio } from "../bridge-on-stdio.ts";
-import type { CommandContext } from "../context.ts";
+import { apiClientFor, type CommandContext } from "../context.ts";
 import { messageOf } from "../errors.ts";
 import { BridgeError } from "../ssh-bridge/bridge-error.ts";
 
@@ -16,7 +15,7 @@ export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<numb
   const workspace = stringOption(parsed, "workspace");
   if (!api || !URL.canParse(api)) throw new UsageError("needs --api URL (or CW_URL)");
   if (!workspace) throw new UsageError("needs --workspace ID");
-  const client = createApiClient({ baseUrl: api, token: process.env.CW_TOKEN });
+  const client = apiClientFor(api, process.env.CW_TOKEN);
   const credentials = client.createSshCredentials(workspace).catch((e: unknown) => {
     throw new BridgeError(`cannot get SSH credentials: ${messageOf(e)}`);
   });

@@ -1,7 +1,8 @@
 import { apiUrlProblem } from "@cw/client-node/api-url";
-import { ApiError, createApiClient } from "@cw/contracts/client";
+import { ApiError } from "@cw/contracts/client";
+import type { Me } from "@cw/contracts/types";
 import { flag, type ParsedArgs, stringOption, UsageError } from "../args.ts";
-import type { CommandContext } from "../context.ts";
+import { apiClientFor, type CommandContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { loginFile, readStoredLogin, saveLogin } from "../login-store.ts";
 import { print, say } from "../output.ts";
@@ -30,9 +31,9 @@ export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<numb
   if (problem) throw new UsageError(`--url ${problem}`);
   const token = await readToken(flag(parsed, "token-stdin"));
 
-  let me: Awaited<ReturnType<ReturnType<typeof createApiClient>["getMe"]>>;
+  let me: Me;
   try {
-    me = await createApiClient({ baseUrl: url, token }).getMe();
+    me = await apiClientFor(url, token).getMe();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401)
       throw new CliError(`the API at ${url} refused the token: ${e.detail}`);

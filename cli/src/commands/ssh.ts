@@ -6,7 +6,7 @@ import { type CommandContext, loggedInApi } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { say } from "../output.ts";
 import { defaultIncludes, writeDirectConfig } from "../ssh-config/direct-config.ts";
-import { holdPresence, runningWorkspace } from "../workspace-session.ts";
+import { connectCredentials, holdPresence } from "../workspace-session.ts";
 
 /** Runs the user's `ssh`, on our terminal; its exit code, or 128 + the signal that ended it (as a shell says). */
 function runSsh(args: string[]): Promise<number> {
@@ -28,10 +28,9 @@ function runSsh(args: string[]): Promise<number> {
  */
 export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
   const api = loggedInApi(ctx);
-  const { workspace: ws } = await runningWorkspace(api, parsed.args[0]!);
-  const presence = holdPresence(api, ws.id, say);
+  const { workspace, credentials } = await connectCredentials(api, parsed.args[0]!, false);
+  const presence = holdPresence(api, workspace.id, say);
   try {
-    const credentials = await api.createSshCredentials(ws.id);
     const dir = ensureConfigDir(ctx.configDir);
     const config = await writeDirectConfig(dir, {
       credentials,

@@ -16,15 +16,23 @@ import { problemError } from "./problem-error.ts";
 /**
  * The one client of the HTTP API, for every consumer (desktop, `cw`, benches, tests): a method per
  * operation, named by its `operationId`, returning the answer's body parsed by the contract's schema.
- * Every failure is an `ApiError`. Only global `fetch`, so it runs in Node 20+ and in browsers.
+ * Every failure is an `ApiError`. Only global `fetch` (or one passed in), so it runs in Node 20+ and
+ * in browsers.
  */
+
+/** The part of `fetch` the client uses, so a caller may pass a leaner one (`cw` does: see its README). */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+) => Promise<Pick<Response, "ok" | "status" | "statusText" | "text">>;
 
 export interface ApiClientOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:8787`. */
   baseUrl: string;
   /** A bearer API token; without one only unauthenticated routes (`getHealth`) answer. */
   token?: string;
-  fetch?: typeof fetch;
+  /** Default: the global `fetch`. */
+  fetch?: FetchLike;
   /** Per-request deadline (default 30 s); the worker answers at once even for slow provider work. */
   timeoutMs?: number;
 }
@@ -42,7 +50,7 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 
 export function createApiClient(opts: ApiClientOptions) {
   const base = opts.baseUrl.replace(/\/+$/, "");
-  const doFetch = opts.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const doFetch: FetchLike = opts.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
 
@@ -62,7 +70,7 @@ export function createApiClient(opts: ApiClientOptions) {
   async function call<O extends Operation>(op: O, input: CallInput = {}): Promise<Answer<O>> {
     const url = urlOf(op, input);
     const what = `${op.method.toUpperCase()} ${op.path}`;
-    let res: Response;
+    let res: Awaited<ReturnType<FetchLike>>;
     try {
       res = await doFetch(url, {
         method: op.method.toUpperCase(),

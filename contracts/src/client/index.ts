@@ -1,2 +1,2 @@
-export { type ApiClient, type ApiClientOptions, createApiClient } from "./api-client.ts";
+export { type ApiClient, type ApiClientOptions, createApiClient, type FetchLike } from "./api-client.ts";
 export { ApiError } from "./api-error.ts";
