@@ -13,6 +13,25 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist");
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning" };
 
+// zod's `z` namespace re-exports all its ~50 message locales, which cannot be tree-shaken from a
+// namespace: ~400 KB of the bundle that every start would read and compile. Nothing here uses
+// them (zod itself imports English directly), so `z.locales` keeps English only.
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), "..", "locales", "en.js"), namespace: "zod-english-only" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 const commands = await build({
   ...common,
@@ -21,6 +40,7 @@ const commands = await build({
   outExtension: { ".js": ".cjs" },
   outdir,
   external: ["cpu-features", "*.node", "bufferutil", "utf-8-validate"],
+  plugins: [zodEnglishOnly],
   metafile: true,
 });
 const [bundle] = Object.keys(commands.metafile.outputs).filter((f) => f.endsWith(".cjs"));
