@@ -27,6 +27,14 @@ export interface CommandSpec {
 
 const json: OptionSpec = { type: "boolean", help: "print JSON (the API's objects) instead of a table" };
 
+/** A lifecycle action on one workspace, answering with it. */
+const lifecycle = (summary: string): CommandSpec => ({
+  summary,
+  usage: "WS [--json]",
+  args: { min: 1, max: 1 },
+  options: { json },
+});
+
 export const commandSpecs = {
   login: {
     summary: "store an API URL and token (checked against the API first)",
@@ -99,24 +107,9 @@ export const commandSpecs = {
     details:
       "REPO is a repository's name or id. With no REPO and BRANCH, inside a git worktree: its origin (registered unless it is already) and its current branch, which must be pushed — what the desktop's \"enable cloud\" does.",
   },
-  pause: {
-    summary: "pause a running workspace (memory kept, resumes at once)",
-    usage: "WS [--json]",
-    args: { min: 1, max: 1 },
-    options: { json },
-  },
-  resume: {
-    summary: "resume a paused or stopped workspace",
-    usage: "WS [--json]",
-    args: { min: 1, max: 1 },
-    options: { json },
-  },
-  stop: {
-    summary: "stop a workspace (its disk is kept)",
-    usage: "WS [--json]",
-    args: { min: 1, max: 1 },
-    options: { json },
-  },
+  pause: lifecycle("pause a running workspace (memory kept, resumes at once)"),
+  resume: lifecycle("resume a paused or stopped workspace"),
+  stop: lifecycle("stop a workspace (its disk is kept)"),
   rm: {
     summary: "delete a workspace and its VM",
     usage: "WS [--yes]",
