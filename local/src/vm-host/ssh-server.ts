@@ -16,6 +16,11 @@ export interface SshServerOptions {
 
 export interface RunningSshServer {
   port: number;
+  /**
+   * Hangs up every connection whose login no longer holds: its token revoked, its identity
+   * deleted, its VM permission revoked or narrowed. Called after every change to identities.
+   */
+  endRevoked(): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ const PTY_EXIT_FLUSH_MS = 30;
 export async function startSshServer(opts: SshServerOptions): Promise<RunningSshServer> {
   const { vms, identities, log } = opts;
   const connections = new Set<Connection>();
+  /** Logged-in connections and the login and token each was accepted with. */
+  const sessions = new Map<Connection, { login: Login; token: string }>();
 
   async function authorize(login: Login, token: string): Promise<boolean> {
     if (!vms.has(login.vmId) || vms.isStopped(login.vmId)) return false;
@@ -56,7 +63,7 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
     return true;
   }
 
-  function handleAuth(ctx: AuthContext, onAccepted: (login: Login) => void): void {
+  function handleAuth(ctx: AuthContext, onAccepted: (login: Login, token: string) => void): void {
     let login: Login | null;
     let token: string | null;
     if (ctx.method === "none") {
@@ -86,7 +93,7 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
           ctx.reject(["password"]);
           return;
         }
-        onAccepted(accepted);
+        onAccepted(accepted, token);
         ctx.accept();
       })
       .catch((e) => {
@@ -202,8 +209,9 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
     // Without a handler, a client aborting the handshake would crash the whole host.
     client.on("error", (e: Error) => log(`ssh: connection error: ${e.message}`));
     client.on("authentication", (ctx) =>
-      handleAuth(ctx, (l) => {
+      handleAuth(ctx, (l, token) => {
         login = l;
+        sessions.set(client, { login: l, token });
       }),
     );
     client.on("ready", () => {
@@ -219,6 +227,7 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
     });
     client.on("close", () => {
       connections.delete(client);
+      sessions.delete(client);
       if (login) vms.removeConnection(login.vmId, closable);
     });
   });
@@ -227,6 +236,14 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
 
   return {
     port,
+    endRevoked() {
+      for (const [client, { login, token }] of sessions) {
+        if (identities.mayAccessVm(token, login.vmId, login.linuxUser)) continue;
+        log(`ssh: access of ${login.linuxUser ?? "root"}@${login.vmId} revoked, hanging up`);
+        sessions.delete(client);
+        client.end();
+      }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of connections) c.end();
