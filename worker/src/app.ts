@@ -52,7 +52,10 @@ export function createApp() {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: (c) =>
-        problemResponse(c, validationProblem([{ field: "body", message: `larger than ${MAX_BODY_BYTES} bytes` }], 413)),
+        problemResponse(
+          c,
+          validationProblem([{ field: "body", message: `larger than ${MAX_BODY_BYTES} bytes` }], 413),
+        ),
     }),
   );
 

@@ -12,7 +12,9 @@ export function allowedMethods(app: Hono<never>, pathname: string): string[] {
   const allowed = new Set<string>();
   for (const route of app.routes) {
     if (route.method === "ALL") continue;
-    const pattern = new RegExp(`^${route.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:\w+/g, "[^/]+")}$`);
+    const pattern = new RegExp(
+      `^${route.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:\w+/g, "[^/]+")}$`,
+    );
     if (!pattern.test(pathname)) continue;
     allowed.add(route.method);
     if (route.method === "GET") allowed.add("HEAD");
