@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createDb } from "@cw/db";
 import { migrateDatabase, startWsProxy, useNodeWebSocket } from "@cw/db/node";
 import { startVmHost } from "@cw/local/vm-host/index";
-import { createGitFixture, testPostgres } from "@cw/testing/node";
+import { createGitFixture, startDohServer, testPostgres } from "@cw/testing/node";
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
 import { startShapeUpstream } from "./support/shape-upstream.ts";
@@ -73,7 +73,11 @@ export default async function setup(project: TestProject) {
   // A recording stand-in for Electric, for the shape route's proxy mode (shape-proxy.test.ts).
   const shapeUpstream = await startShapeUpstream();
   project.provide("shapeUpstream", shapeUpstream.url);
+  // The repository URL policy resolves hosts through this, never through a resolver on the internet.
+  const doh = await startDohServer();
+  project.provide("dnsResolver", doh.url);
   return async () => {
+    await doh.close();
     await shapeUpstream.close();
     await vmHost.close();
     await dropTestDatabases(base, proxy.address);

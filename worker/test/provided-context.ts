@@ -8,6 +8,8 @@ declare module "vitest" {
     pgBaseUrl: string;
     templateDb: string;
     shapeUpstream: string;
+    /** The tests' DNS-over-HTTPS server (`@cw/testing/node`'s startDohServer), `…/dns-query`. */
+    dnsResolver: string;
     vmHost: { url: string; sshHost: string; sshPort: number };
     gitRepo: { cloneUrl: string; mainHead: string; featureHead: string; vmsDir: string };
   }
