@@ -67,6 +67,27 @@ describe("names and text", () => {
     await org.api("PATCH", `/v1/workspaces/${workspaceId}`, { name: "kept" });
   });
 
+  it("refuses bidirectional controls in branch names (git takes them; a tray menu would misshow them)", async () => {
+    expectProblem(
+      await org.api("POST", "/v1/workspaces", {
+        repositoryId: org.repositoryId,
+        name: "b",
+        branch: "main\u2066",
+      }),
+      400,
+      "body.branch",
+    );
+    expectProblem(
+      await org.api("POST", "/v1/repositories", {
+        name: "bidi-branch",
+        cloneUrl: "https://git.example/x.git",
+        defaultBranch: "\u202Emain",
+      }),
+      400,
+      "body.defaultBranch",
+    );
+  });
+
   it("refuses control bytes in a clone URL", async () => {
     expectProblem(
       await org.api("POST", "/v1/repositories", {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { displayName, isSafeText, issuedId, itemsOf, SAFE_TEXT_MESSAGE, timestamp } from "./common.ts";
 
 // Git's ref-name rules, minus the rarely-hit ones: no spaces, control characters or ~^:?*[\,
-// no "..", "@{", leading "-" or "/", trailing "/" or ".lock".
+// no "..", "@{", leading "-" or "/", trailing "/" or ".lock"; and nothing a UI would misshow.
 export const branchName = z
   .string()
   .min(1)
@@ -10,7 +10,9 @@ export const branchName = z
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what git forbids.
   .regex(/^(?![-/])(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, {
     message: "not a valid git branch name",
-  });
+  })
+  // Git would take a bidirectional control in a name; a tray menu would show it reversed.
+  .refine(isSafeText, SAFE_TEXT_MESSAGE);
 
 /**
  * The URL forms git understands. Which of them a deployment accepts (production: https://, ssh://
