@@ -49,6 +49,10 @@ export default defineConfig({
                 FREESTYLE_API_URL: inject("vmHost").url,
                 FREESTYLE_SSH_HOST: inject("vmHost").sshHost,
                 FREESTYLE_SSH_PORT: String(inject("vmHost").sshPort),
+                // The tests' repositories are file:// paths; repository-urls.test.ts turns it off.
+                ALLOW_LOCAL_REPOSITORIES: "true",
+                // A small DNS-over-HTTPS server of the tests' own (global-setup.ts), never the internet's.
+                DNS_RESOLVER_URL: inject("dnsResolver"),
               },
             },
           })),

@@ -22,7 +22,7 @@ export type Executor = Database | Parameters<Parameters<Database["transaction"]>
 
 export async function issueApiToken(
   db: Executor,
-  owner: { organizationId: string; userId: string; name: string },
+  owner: { organizationId: string; userId: string; name: string; expiresAt?: Date | null },
 ) {
   const token = generateApiToken();
   const [row] = await db

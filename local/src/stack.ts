@@ -96,6 +96,8 @@ export async function startStack(opts: StackOptions = {}) {
               FREESTYLE_API_URL: vmHost.url,
               FREESTYLE_SSH_HOST: vmHost.sshHost,
               FREESTYLE_SSH_PORT: String(vmHost.sshPort),
+              // The demo repository is a file:// path, which only a local VM host can clone.
+              ALLOW_LOCAL_REPOSITORIES: "true",
             }
           : {
               FREESTYLE_API_KEY: opts.freestyleApiKey!,

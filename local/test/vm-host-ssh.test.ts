@@ -212,6 +212,36 @@ describe("SSH gateway", () => {
     expect(await refused({ username: `${vmId}:${ungranted.token}` })).toBe(true);
   });
 
+  it.each([
+    [
+      "its token is revoked",
+      (g: Awaited<ReturnType<typeof grantToken>>) => g.identity.tokens.revoke({ tokenId: g.tokenId }),
+    ],
+    [
+      "its identity is deleted",
+      (g: Awaited<ReturnType<typeof grantToken>>) => fs.identities.delete({ identityId: g.identityId }),
+    ],
+    [
+      "its VM permission is revoked",
+      (g: Awaited<ReturnType<typeof grantToken>>) => g.identity.permissions.vms.revoke({ vmId }),
+    ],
+  ])("hangs up a live connection when %s, leaving other logins alone", async (_what, revoke) => {
+    const grant = await grantToken(vmId);
+    const client = await connect({ username: `${vmId}:${grant.token}` });
+    const shell = await openShell(client);
+    const read = shellReader(shell);
+    shell.write("echo sh=$$\n");
+    const sh = Number((await read(/sh=(\d+)/))[1]);
+    const bystander = await connect({ username: `${vmId}:${token}` });
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+    await revoke(grant);
+    await closed;
+    // The session it started ends with it; another login's connection is untouched.
+    expect(await waitFor(() => procState(sh) === "", 5000)).toBe(true);
+    expect((await run(bystander, "echo still-here")).stdout).toBe("still-here\n");
+    bystander.end();
+  });
+
   it("freezes processes started over SSH on suspend and resumes them on start or login", async () => {
     const client = await connect({ username: `${vmId}:${token}` });
     const shell = await openShell(client);

@@ -96,6 +96,29 @@ describe("VM creation and git clone", () => {
     expect(after.totalCount).toBe(before.totalCount);
   });
 
+  it("writes additionalFiles into the VM and reads them back through the files API, as Freestyle does", async () => {
+    const tag = JSON.stringify({ workspace: "w1" });
+    const { vmId, vm } = await fs.vms.create({
+      additionalFiles: {
+        "/etc/cloud-workspaces/tag.json": { content: tag },
+        "/opt/run.sh": {
+          content: Buffer.from("#!/bin/sh\necho ran\n").toString("base64"),
+          encoding: "base64",
+          executable: true,
+        },
+        "/../../escape.txt": { content: "stays inside" },
+      },
+    });
+    expect(await vm.fs.readTextFile("/etc/cloud-workspaces/tag.json")).toBe(tag);
+    expect((await vm.exec("$HOME/opt/run.sh")).stdout).toBe("ran\n");
+    expect(await vm.fs.readDir("/etc/cloud-workspaces")).toEqual([{ name: "tag.json", kind: "file" }]);
+    // Paths are the VM's: `..` cannot climb out of its root.
+    expect(existsSync(join(host.vmDir(vmId), "escape.txt"))).toBe(true);
+    await expect(vm.fs.readTextFile("/etc/nothing-here")).rejects.toBeInstanceOf(Errors.FileNotFoundError);
+    const listed = (await fs.vms.list()).vms.find((v: { id: string }) => v.id === vmId);
+    expect(Date.parse(listed!.createdAt!)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it("answers an unknown VM with the SDK's VmNotFoundError", async () => {
     const ghost = fs.vms.ref({ vmId: "aaaaaaaaaaaaaaaaaaaa" });
     await expect(ghost.getInfo()).rejects.toBeInstanceOf(Errors.VmNotFoundError);

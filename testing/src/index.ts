@@ -2,5 +2,7 @@
  * Test helpers that run anywhere, inside workerd included: no Node built-ins here.
  * Node-only helpers (git fixtures, PostgreSQL, the local stack) are in `@cw/testing/node`.
  */
+
+export { checkFuzzAnswer, type FuzzContext, type FuzzRequest, fuzzRequests, operationsOf } from "./fuzz.ts";
 export { type CallRecordView, controlClient, type FaultSpec } from "./vm-host-control.ts";
 export { waitFor } from "./wait-for.ts";

@@ -2,6 +2,7 @@
  * Node-only test helpers. Worker tests use these from their global setup only (they run in Node);
  * the tests themselves run inside workerd and import `@cw/testing`.
  */
+export { type DnsRecord, startDohServer, TEST_ZONE, type Zone } from "./doh-server.ts";
 export { commit, createGitFixture, type GitFixture, git, originAndClone } from "./git.ts";
 export * from "./index.ts";
 export { postgresAnswers, type TestPostgres, testPostgres } from "./postgres.ts";

@@ -1,9 +1,12 @@
 import { apiTags, operations } from "@cw/contracts";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { notFound, validationProblem } from "./domain/problems.ts";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { notFound, Problem, validationProblem } from "./domain/problems.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { requireToken, withDeps } from "./http/context.ts";
 import { onError, problemResponse, zodToFieldErrors } from "./http/errors.ts";
+import { allowedMethods, SERVED_METHODS } from "./http/methods.ts";
 import { json, operation } from "./http/openapi-helpers.ts";
 import { meRoutes } from "./routes/me.ts";
 import { repositoryRoutes } from "./routes/repositories.ts";
@@ -18,6 +21,18 @@ const health = createRoute({
   responses: { 200: json(operations.getHealth.response, "The API is up") },
 });
 
+/** Far above any body the API takes (the largest is a repository's, under 3 KiB). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+function methodNotAllowed(c: Context, allow: string[]) {
+  const detail = allow.length
+    ? `${c.req.method} is not allowed here; use ${allow.join(", ")}`
+    : `${c.req.method} is not a method this API serves`;
+  const res = problemResponse(c, new Problem(405, "method-not-allowed", "Method not allowed", detail));
+  if (allow.length) res.headers.set("allow", allow.join(", "));
+  return res;
+}
+
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -25,7 +40,25 @@ export function createApp() {
     },
   });
   app.onError(onError);
-  app.notFound((c) => problemResponse(c, notFound("route")));
+  app.notFound((c) => {
+    const allow = allowedMethods(app as never, new URL(c.req.url).pathname);
+    return allow.length ? methodNotAllowed(c, allow) : problemResponse(c, notFound("route"));
+  });
+  app.use("*", async (c, next) => {
+    if (!SERVED_METHODS.has(c.req.method)) return methodNotAllowed(c, []);
+    await next();
+  });
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(
+          c,
+          validationProblem([{ field: "body", message: `larger than ${MAX_BODY_BYTES} bytes` }], 413),
+        ),
+    }),
+  );
 
   app.openapi(health, (c) => c.json({ ok: true as const }, 200));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

@@ -4,6 +4,12 @@ import { z } from "zod";
  * Everything the worker reads from its environment, validated once per request or event.
  * `.dev.vars.example` documents each variable.
  */
+const flag = z
+  .enum(["true", "false"])
+  .default("false")
+  .transform((v) => v === "true");
+const limit = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
 const configSchema = z.object({
   DATABASE_URL: z.string().min(1),
   DATABASE_WS_PROXY: z.string().min(1).optional(),
@@ -22,6 +28,24 @@ const configSchema = z.object({
   SHAPE_LONG_POLL_MS: z.coerce.number().int().min(100).max(30_000).default(20_000),
   SHAPE_POLL_MS: z.coerce.number().int().min(10).max(5_000).default(200),
   PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  // A presence WebSocket is closed after this long (the client reconnects, authenticating again).
+  PRESENCE_SOCKET_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(12 * 3600),
+  // Repository URLs: file://, http://, git:// and loopback or private hosts only when this is true.
+  ALLOW_LOCAL_REPOSITORIES: flag,
+  // DNS-over-HTTPS (JSON) resolver that repository hosts are checked through: Workers have no DNS API.
+  DNS_RESOLVER_URL: z.url().default("https://cloudflare-dns.com/dns-query"),
+  // The longest an API token may live, in days; unset = no maximum.
+  TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).optional(),
+  MAX_WORKSPACES_PER_ORGANIZATION: limit(100),
+  MAX_TOKENS_PER_ORGANIZATION: limit(100),
+  MAX_SSH_GRANTS_PER_ORGANIZATION: limit(100),
+  MAX_SESSIONS_PER_WORKSPACE: limit(20),
+  // A VM tagged with this deployment's workspace that is gone or in error is deleted after this.
+  ORPHAN_VM_GRACE_MINUTES: z.coerce.number().int().min(1).default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;

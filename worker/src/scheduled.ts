@@ -1,7 +1,9 @@
 import { openDeps } from "./deps-factory.ts";
 import { gitPollJob } from "./jobs/git-poll.ts";
 import { idleStopJob } from "./jobs/idle-stop.ts";
+import { janitorJob } from "./jobs/janitor.ts";
 import { reconcileJob } from "./jobs/reconcile.ts";
+import { errorSummary, logError } from "./safe-log.ts";
 import { revokeExpiredGrants } from "./services/ssh-grants.ts";
 import { compactShapeLog } from "./shape/change-log.ts";
 
@@ -10,7 +12,8 @@ export const SHAPE_LOG_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 /**
  * One Cron Trigger tick: reconcile with the provider, idle auto-stop, git polling, expired SSH
- * grants, then compaction of the sync change log. Each job isolates its own per-workspace failures; a job that fails as a whole does
+ * grants (and those whose revocation failed), the janitor (VMs nobody knows about), then
+ * compaction of the sync change log. Each job isolates its own per-workspace failures; a job that fails as a whole does
  * not stop the next one.
  */
 export async function runScheduled(env: Env, now: Date) {
@@ -21,8 +24,8 @@ export async function runScheduled(env: Env, now: Date) {
     try {
       return { ...(await job()), ms: Date.now() - t0 };
     } catch (err) {
-      console.error(`${name} job failed`, err);
-      return { error: err instanceof Error ? err.message : String(err), ms: Date.now() - t0 };
+      logError(`${name} job failed:`, err);
+      return { error: errorSummary(err), ms: Date.now() - t0 };
     }
   };
   try {
@@ -33,6 +36,7 @@ export async function runScheduled(env: Env, now: Date) {
       idleStop: await run("idle-stop", () => idleStopJob(deps)),
       gitPoll: await run("git-poll", () => gitPollJob(deps)),
       grants: await run("grants", () => revokeExpiredGrants(deps)),
+      janitor: await run("janitor", () => janitorJob(deps)),
       shapeLog: await run("shape-log", () =>
         compactShapeLog(deps.db, new Date(now.getTime() - SHAPE_LOG_RETENTION_MS)),
       ),

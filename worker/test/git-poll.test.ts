@@ -83,6 +83,24 @@ describe("git polling", () => {
     expect(lsRemotes).toHaveLength(1);
   });
 
+  it("leaves HEAD exactly at the remote sha even when the VM's git has merge.ff=false", async () => {
+    const w = await createRunning(org, "no-ff", branch);
+    // A user's own git config in the VM: every merge would make a merge commit.
+    await vmHost.exec(w.providerVmId, "git config merge.ff false");
+    await tick(bindings());
+    const next = await pushCommit("teammate change under merge.ff=false");
+    await tick(bindings());
+    expect(await head(w.providerVmId)).toBe(next);
+    expect(
+      (await vmHost.exec(w.providerVmId, "git rev-list --parents -n 1 HEAD")).stdout.trim().split(" "),
+    ).toHaveLength(2);
+    expect(await row(w.id)).toMatchObject({
+      syncStatus: "up_to_date",
+      localHeadSha: next,
+      remoteHeadSha: next,
+    });
+  });
+
   it("reports diverged history without touching it", async () => {
     const w = await createRunning(org, "diverged", branch);
     await vmHost.exec(w.providerVmId, `${git} commit -q --allow-empty -m 'local only'`);

@@ -37,6 +37,17 @@ describe("GET /v1/me", () => {
     expect((await contractClient(bindings, b.token).getMe()).organization.id).toBe(b.organizationId);
   });
 
+  it("says when the token expires", async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await a.api("POST", "/v1/tokens", { name: "an hour", expiresAt });
+    expect(created.status).toBe(201);
+    expect((await contractClient(bindings, created.body.token).getMe()).token).toMatchObject({
+      name: "an hour",
+      expiresAt: created.body.expiresAt,
+    });
+    expect(Date.parse(created.body.expiresAt)).toBe(Date.parse(expiresAt));
+  });
+
   it("refuses a missing, unknown or deleted token with 401", async () => {
     expect((await apiClient(bindings)("GET", "/v1/me")).status).toBe(401);
     const created = await a.api("POST", "/v1/tokens", { name: "gone" });

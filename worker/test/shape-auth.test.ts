@@ -81,4 +81,57 @@ describe("authorization", () => {
     await rows.update(moving.id, { organizationId: a.organizationId, repositoryId: a.repositoryId });
     await waitFor("the moved row gone", () => !shape.currentRows.some((r) => r.id === moving.id));
   });
+
+  it("never sends another organization's ids in any raw protocol message, live or resumed", async () => {
+    // A client drops a delete for a row it does not hold without a trace, so the rows it keeps
+    // cannot show a leak of ids: the raw bodies it received are what is checked here.
+    const gone = await rows.insert(a, "a-gone-before");
+    const live = recording(b);
+    await live.shape.rows;
+    const aLive = await rows.insert(a, "a-live");
+    await rows.update(aLive.id, { status: "running" });
+    await rows.remove(aLive.id);
+    await rows.remove(gone.id);
+    const bMarker = await rows.insert(b, "b-marker-live");
+    await waitFor("b's marker, live", () => live.shape.currentRows.some((r) => r.id === bMarker.id));
+    const handle = live.stream.shapeHandle!;
+    const offset = live.stream.lastOffset;
+    live.stop();
+
+    // While b is away, a's rows come and go; b then resumes from where it was.
+    const aAway = await rows.insert(a, "a-away");
+    await rows.remove(aAway.id);
+    const bBack = await rows.insert(b, "b-marker-resumed");
+    const resumed = recording(b, { handle, offset });
+    await waitFor("b's marker, resumed", () => resumed.shape.currentRows.some((r) => r.id === bBack.id));
+    resumed.stop();
+
+    const received = [...live.bodies, ...resumed.bodies].join("\n");
+    expect(live.bodies.length).toBeGreaterThan(1); // the snapshot and at least one live answer
+    expect(resumed.bodies.length).toBeGreaterThan(0);
+    for (const secret of [a.organizationId, gone.id, aLive.id, aAway.id])
+      expect(received).not.toContain(secret);
+    expect(received).toContain(bMarker.id);
+  });
 });
+
+/** A stream as `who` that also keeps the raw body of every response it received. */
+function recording(who: Org, from: { handle?: string; offset?: string } = {}) {
+  const controller = new AbortController();
+  controllers.push(controller);
+  const { fetchClient } = workerFetch(bindings, who.token);
+  const bodies: string[] = [];
+  const keepBodies = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const res = await fetchClient(input, init);
+    bodies.push(await res.clone().text());
+    return res;
+  };
+  const stream = new ShapeStream<Row>({
+    url: SHAPE_URL,
+    params: { shape: "workspaces" },
+    fetchClient: keepBodies as typeof fetch,
+    signal: controller.signal,
+    ...(from.offset ? { offset: from.offset as `${number}_${number}`, handle: from.handle } : {}),
+  });
+  return { stream, shape: new Shape(stream), bodies, stop: () => controller.abort() };
+}

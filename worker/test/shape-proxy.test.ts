@@ -83,7 +83,8 @@ describe("Electric proxy", () => {
     expect(res.headers.get("electric-offset")).toBe("0_0");
     expect(res.headers.has("electric-schema")).toBe(true);
     expect(res.headers.has("electric-up-to-date")).toBe(true);
-    expect(res.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=300");
+    // Electric says public; every organization's first URL of a shape is the same, so never public here.
+    expect(res.headers.get("cache-control")).toBe("private, max-age=60, stale-while-revalidate=300");
     expect(res.headers.get("etag")).toBe('"up-handle:-1:0_0"');
     expect(res.headers.get("vary")).toMatch(/authorization/i);
     expect(res.headers.has("content-encoding")).toBe(false);
@@ -93,6 +94,22 @@ describe("Electric proxy", () => {
     const gone = await get("shape=workspaces&offset=3_1&handle=expired");
     expect(gone.status).toBe(409);
     expect(gone.headers.get("electric-handle")).toBe("fresh-handle");
+  });
+
+  it("marks live answers private too", async () => {
+    const res = await get("shape=workspaces&offset=3_1&handle=h1&live=true&cursor=1");
+    expect(res.headers.get("cache-control")).toBe("private, max-age=5, stale-while-revalidate=5");
+  });
+
+  it.each([
+    ["subset__where", "subset__where=true"],
+    ["subset__limit", "subset__limit=1000"],
+    ["live_sse", "live_sse=true"],
+  ])("refuses %s by name and forwards nothing: the desktop never sends it", async (name, param) => {
+    const res = await get(`shape=workspaces&offset=-1&${param}`);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).errors.map((e: { field: string }) => e.field)).toEqual([`query.${name}`]);
+    expect(res.forwarded).toEqual([]);
   });
 
   it("serves the real ShapeStream through the proxy", async () => {

@@ -6,10 +6,12 @@ import {
 } from "cloudflare:test";
 import { schema } from "@cw/db";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import worker from "../src/index.ts";
 import { openDb, sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
+import { tick } from "./support/tick.ts";
+import { vmHost } from "./support/vm-host.ts";
 
 let bindings: { DATABASE_URL: string; DATABASE_WS_PROXY: string };
 let org: Org;
@@ -18,6 +20,8 @@ beforeAll(async () => {
   bindings = sharedDatabase().env;
   org = await setupOrg(bindings, "ssh");
 });
+
+afterEach(() => vmHost.clearFaults());
 
 /** The VM host's identity API, as Freestyle's: is this token still accepted for the VM? */
 async function tokenIsLive(identityId: string, tokenId: string) {
@@ -113,5 +117,63 @@ describe("POST /v1/workspaces/{id}/ssh", () => {
     expect(after.find((g) => g.id === fresh!.id)!.revokedAt).toBeNull();
     expect(await tokenIsLive(old!.providerIdentityId, old!.providerTokenId)).toBe(false);
     expect(await tokenIsLive(fresh!.providerIdentityId, fresh!.providerTokenId)).toBe(true);
+  });
+
+  it("revokes every grant when the workspace pauses", async () => {
+    const ws = await createRunning(org, "pause-revokes");
+    await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    expect((await org.api("POST", `/v1/workspaces/${ws.id}/pause`)).status).toBe(200);
+    const [grant] = await grantsOf(ws.id);
+    expect(grant!.revokedAt).not.toBeNull();
+    expect(await tokenIsLive(grant!.providerIdentityId, grant!.providerTokenId)).toBe(false);
+    expect(await vmHost.identitiesOn(ws.providerVmId)).toBe(0);
+  });
+
+  it("keeps a revocation the provider failed pending, and the next tick retries it", async () => {
+    const ws = await createRunning(org, "revoke-retry");
+    await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);
+    await vmHost.addFault({
+      method: "DELETE",
+      path: "^/identity/v1/identities/[^/]+/tokens/",
+      status: 500,
+      code: "INTERNAL_ERROR",
+      message: "try later",
+      times: 1,
+    });
+    expect((await org.api("POST", `/v1/workspaces/${ws.id}/stop`)).body.status).toBe("stopped");
+    const [pending] = await grantsOf(ws.id);
+    expect(pending!.revokedAt).toBeNull();
+    expect(pending!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await tokenIsLive(pending!.providerIdentityId, pending!.providerTokenId)).toBe(true);
+
+    await tick(bindings);
+    const [after] = await grantsOf(ws.id);
+    expect(after!.revokedAt).not.toBeNull();
+    expect(await tokenIsLive(after!.providerIdentityId, after!.providerTokenId)).toBe(false);
+  });
+
+  it("20 concurrent requests beside a stop: no credential survives the stop, not even after resume", async () => {
+    const ws = await createRunning(org, "ssh-race");
+    // Every grant takes a while at the provider, so the stop lands while they are in flight.
+    await vmHost.addFault({ method: "POST", path: "^/identity/v1/identities/[^/]+/tokens$", delayMs: 300 });
+    const requests = Array.from({ length: 20 }, () => org.api("POST", `/v1/workspaces/${ws.id}/ssh`));
+    await new Promise((r) => setTimeout(r, 50));
+    const stopped = await org.api("POST", `/v1/workspaces/${ws.id}/stop`);
+    const results = await Promise.all(requests);
+    expect(stopped.body.status).toBe("stopped");
+    for (const r of results) expect([200, 409]).toContain(r.status);
+    expect(results.filter((r) => r.status === 409).length).toBeGreaterThan(0);
+
+    await vmHost.clearFaults();
+    expect((await org.api("POST", `/v1/workspaces/${ws.id}/resume`)).body.status).toBe("running");
+    const grants = await grantsOf(ws.id);
+    for (const g of grants) {
+      expect(g.revokedAt).not.toBeNull();
+      expect(await tokenIsLive(g.providerIdentityId, g.providerTokenId)).toBe(false);
+    }
+    // Nothing the race handed out, recorded or not, still opens the VM.
+    expect(await vmHost.identitiesOn(ws.providerVmId)).toBe(0);
+    // And access is handed out again now that it runs.
+    expect((await org.api("POST", `/v1/workspaces/${ws.id}/ssh`)).status).toBe(200);
   });
 });

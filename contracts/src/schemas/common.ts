@@ -29,8 +29,24 @@ export const timestamp = z
  */
 export const issuedId = z.string().min(1).meta({ format: "uuid" });
 
-/** A display name: trimmed, 1–100 characters. */
-export const displayName = z.string().trim().min(1).max(100);
+/**
+ * Characters no stored text may hold: control characters (Postgres refuses NUL; the rest garble
+ * logs and terminals), line and paragraph separators, and the bidirectional controls that make a
+ * tray menu or a list show something other than what is stored.
+ */
+const UNSAFE_CHARACTERS = /[\p{Cc}\p{Zl}\p{Zp}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** Half of a surrogate pair without its other half: not UTF-16 text, and not storable as UTF-8. */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when `text` is well-formed UTF-16 with none of the characters above. */
+export const isSafeText = (text: string) => !UNSAFE_CHARACTERS.test(text) && !UNPAIRED_SURROGATE.test(text);
+
+export const SAFE_TEXT_MESSAGE =
+  "must not contain control characters, line breaks, bidirectional controls or unpaired surrogates";
+
+/** A display name: trimmed, 1–100 characters, one line of plainly displayable text. */
+export const displayName = z.string().trim().min(1).max(100).refine(isSafeText, SAFE_TEXT_MESSAGE);
 
 /** `{ items: [...] }`: the answer of a list route without pagination. */
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });

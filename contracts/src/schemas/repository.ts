@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { displayName, issuedId, itemsOf, timestamp } from "./common.ts";
+import { displayName, isSafeText, issuedId, itemsOf, SAFE_TEXT_MESSAGE, timestamp } from "./common.ts";
 
 // Git's ref-name rules, minus the rarely-hit ones: no spaces, control characters or ~^:?*[\,
-// no "..", "@{", leading "-" or "/", trailing "/" or ".lock".
+// no "..", "@{", leading "-" or "/", trailing "/" or ".lock"; and nothing a UI would misshow.
 export const branchName = z
   .string()
   .min(1)
@@ -10,14 +10,21 @@ export const branchName = z
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what git forbids.
   .regex(/^(?![-/])(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, {
     message: "not a valid git branch name",
-  });
+  })
+  // Git would take a bidirectional control in a name; a tray menu would show it reversed.
+  .refine(isSafeText, SAFE_TEXT_MESSAGE);
 
+/**
+ * The URL forms git understands. Which of them a deployment accepts (production: https://, ssh://
+ * and user@host:path to public hosts only) is the server's policy, checked after this.
+ */
 const cloneUrl = z
   .string()
   .max(2048)
   .regex(/^(https?|ssh|git|file):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/, {
-    message: "must be an http(s), ssh, git or file URL, or user@host:path",
-  });
+    message: "must be an https or ssh URL, or user@host:path",
+  })
+  .refine(isSafeText, SAFE_TEXT_MESSAGE);
 
 export const CreateRepository = z
   .object({
@@ -25,6 +32,7 @@ export const CreateRepository = z
     cloneUrl,
     defaultBranch: branchName.default("main"),
   })
+  .strict()
   .meta({ id: "CreateRepository" });
 export type CreateRepository = z.input<typeof CreateRepository>;
 

@@ -1,7 +1,16 @@
 import { z } from "zod";
 import { displayName, issuedId, itemsOf, timestamp } from "./common.ts";
 
-export const CreateToken = z.object({ name: displayName }).strict().meta({ id: "CreateToken" });
+export const CreateToken = z
+  .object({
+    name: displayName,
+    expiresAt: z.iso.datetime({ offset: true }).optional().meta({
+      description:
+        "When the token stops working (ISO 8601). At most the deployment's maximum lifetime, and never later than the token that creates it; defaults to those limits, or to never when there are none",
+    }),
+  })
+  .strict()
+  .meta({ id: "CreateToken" });
 export type CreateToken = z.input<typeof CreateToken>;
 
 /** An API token as listed: its prefix tells tokens apart; the secret is never shown again. */
@@ -12,6 +21,7 @@ export const ApiToken = z
     prefix: z.string(),
     createdAt: timestamp,
     lastUsedAt: timestamp.nullable(),
+    expiresAt: timestamp.nullable().meta({ description: "When it stops working; null = never" }),
   })
   .meta({ id: "ApiToken" });
 export type ApiToken = z.infer<typeof ApiToken>;

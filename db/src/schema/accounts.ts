@@ -50,6 +50,8 @@ export const apiTokens = pgTable(
     tokenHash: text("token_hash").notNull().unique(),
     createdAt: createdAt(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    /** When the token stops working; null = never (unless the deployment sets a maximum). */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
   },
   (t) => [index("api_tokens_org_user_idx").on(t.organizationId, t.userId)],
 );

@@ -120,5 +120,7 @@ export const sshGrants = pgTable(
   (t) => [
     index("ssh_grants_live_expiry_idx").on(t.expiresAt).where(sql`${t.revokedAt} is null`),
     index("ssh_grants_workspace_idx").on(t.workspaceId),
+    // Live grants are counted per organization against its cap.
+    index("ssh_grants_live_org_idx").on(t.organizationId).where(sql`${t.revokedAt} is null`),
   ],
 );

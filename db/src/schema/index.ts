@@ -1,5 +1,6 @@
 export * from "./accounts.ts";
 export * from "./cloud-workspaces.ts";
+export * from "./deployment.ts";
 export * from "./enums.ts";
 export * from "./relations.ts";
 export * from "./repositories.ts";

@@ -25,6 +25,11 @@ export function apiRoutes(vms: VmRegistry, identities: IdentityStore): Route[] {
           b.idleTimeoutSeconds === undefined ? DEFAULT_IDLE_TIMEOUT_SECONDS : b.idleTimeoutSeconds,
         persistence: b.persistence ?? { type: "sticky", priority: 5 },
         users: b.users ?? [],
+        files: Object.entries(b.additionalFiles ?? {}).map(([path, f]) => ({
+          path,
+          content: Buffer.from(f.content, f.encoding === "base64" ? "base64" : "utf8"),
+          executable: f.executable ?? false,
+        })),
       });
       // The SDK calls `domains.filter`, so the array must always be present.
       return { id, domains: [], consoleUrl: null };
@@ -42,6 +47,7 @@ export function apiRoutes(vms: VmRegistry, identities: IdentityStore): Route[] {
       await vms.stop(id!, 0);
       return { id };
     }),
+    route("GET", "/v1/vms/:id/files/:path", ({ params: [id, path] }) => vms.readFile(id!, path!)),
     route("POST", "/v1/vms/:id/exec-await", async ({ params: [id], body }) => {
       const b = parseBody(execBodySchema, body);
       return vms.exec(id!, b.command, b.timeoutMs);

@@ -84,12 +84,14 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         body = await readJson(req);
         result = await dispatch(opts.control.routes, method, url, body);
       } else {
-        // Faults come before auth: they simulate the network or Freestyle itself misbehaving.
-        const injected = await opts.control?.faults.apply(method, url.pathname);
-        if (injected) throw injected;
         // Before the body: an unauthenticated caller must not make us read (or hold) anything.
         checkAuth(req, opts.apiKey);
         body = await readJson(req);
+        // Faults simulate Freestyle itself misbehaving: a slow request is still carried out once
+        // its delay is over, even if the caller gave up waiting (a create past its deadline
+        // still makes its VM, as Freestyle's would).
+        const injected = await opts.control?.faults.apply(method, url.pathname);
+        if (injected) throw injected;
         result = await dispatch(opts.api, method, url, body);
       }
     } catch (e) {

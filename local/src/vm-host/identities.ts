@@ -45,6 +45,8 @@ export class IdentityStore {
     initial: IdentitySnapshot,
     private readonly vmExists: (vmId: string) => boolean,
     private readonly onChange: () => void,
+    /** After any change that may take access away (the SSH server hangs up on such logins). */
+    private readonly onAccessReduced: () => void = () => {},
   ) {
     for (const i of initial.identities) this.identities.set(i.id, i);
     for (const p of initial.permissions) this.permissions.set(`${p.identityId}/${p.vmId}`, p);
@@ -84,6 +86,7 @@ export class IdentityStore {
     for (const [key, p] of this.permissions) if (p.identityId === identityId) this.permissions.delete(key);
     for (const [id, t] of this.tokens) if (t.identityId === identityId) this.tokens.delete(id);
     this.onChange();
+    this.onAccessReduced();
   }
 
   /**
@@ -119,6 +122,7 @@ export class IdentityStore {
     const p = this.requirePermission(identityId, vmId);
     p.allowedUsers = allowedUsers;
     this.onChange();
+    this.onAccessReduced();
     return permissionView(p);
   }
 
@@ -130,6 +134,7 @@ export class IdentityStore {
     this.requirePermission(identityId, vmId);
     this.permissions.delete(`${identityId}/${vmId}`);
     this.onChange();
+    this.onAccessReduced();
   }
 
   listVm(identityId: string, offset: number, limit: number | undefined): Page<PermissionView> {
@@ -147,7 +152,10 @@ export class IdentityStore {
         changed = true;
       }
     }
-    if (changed) this.onChange();
+    if (changed) {
+      this.onChange();
+      this.onAccessReduced();
+    }
   }
 
   createToken(identityId: string): { id: string; token: string } {
@@ -175,6 +183,7 @@ export class IdentityStore {
     if (t && t.identityId === identityId) {
       this.tokens.delete(tokenId);
       this.onChange();
+      this.onAccessReduced();
     }
   }
 

@@ -68,7 +68,14 @@ export async function startVmHost(opts: VmHostOptions): Promise<VmHost> {
     { dataDir, log, onChange: save, onDeleted: (vmId) => identities.forgetVm(vmId) },
     initial.vms,
   );
-  const identities: IdentityStore = new IdentityStore(initial, (vmId) => vms.has(vmId), save);
+  // Revoking access hangs up the SSH connections that logged in with it (the server exists by then).
+  let ssh: Awaited<ReturnType<typeof startSshServer>> | undefined;
+  const identities: IdentityStore = new IdentityStore(
+    initial,
+    (vmId) => vms.has(vmId),
+    save,
+    () => ssh?.endRevoked(),
+  );
   ready = true;
   save();
 
@@ -82,7 +89,6 @@ export async function startVmHost(opts: VmHostOptions): Promise<VmHost> {
     control: opts.control ? { routes: controlRoutes(vms, faults, calls), faults, calls } : undefined,
     log,
   });
-  let ssh: Awaited<ReturnType<typeof startSshServer>>;
   try {
     ssh = await startSshServer({
       host,

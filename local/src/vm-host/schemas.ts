@@ -26,6 +26,17 @@ export const createVmBodySchema = z.object({
     .nullish(),
   /** @deprecated by the API in favour of git.repos, still accepted. */
   gitRepos: z.array(repoSpecSchema).nullish(),
+  /** Files written into the VM at create, by absolute path. */
+  additionalFiles: z
+    .record(
+      z.string().min(1),
+      z.object({
+        content: z.string(),
+        encoding: z.string().nullish(),
+        executable: z.boolean().nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 export const startVmBodySchema = z

@@ -51,9 +51,13 @@ async function authorize(deps: SshAuthDeps, login: Login, token: string): Promis
 
 /**
  * Answers one auth attempt as Freestyle's gateway does: method `none` with the token in the
- * username, or `password` carrying it. Calls `onAccepted` before accepting.
+ * username, or `password` carrying it. Calls `onAccepted` (with the token it was given) before accepting.
  */
-export function authenticate(deps: SshAuthDeps, ctx: AuthContext, onAccepted: (login: Login) => void): void {
+export function authenticate(
+  deps: SshAuthDeps,
+  ctx: AuthContext,
+  onAccepted: (login: Login, token: string) => void,
+): void {
   const offer = offered(ctx);
   if (!offer) {
     ctx.reject(ctx.method === "none" || ctx.method === "password" ? ["password"] : ["none", "password"]);
@@ -67,7 +71,7 @@ export function authenticate(deps: SshAuthDeps, ctx: AuthContext, onAccepted: (l
         ctx.reject(["password"]);
         return;
       }
-      onAccepted(login);
+      onAccepted(login, token);
       ctx.accept();
     })
     .catch((e) => {

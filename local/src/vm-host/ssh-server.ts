@@ -17,6 +17,11 @@ export interface SshServerOptions {
 
 export interface RunningSshServer {
   port: number;
+  /**
+   * Hangs up every connection whose login no longer holds: its token revoked, its identity
+   * deleted, its VM permission revoked or narrowed. Called after every change to identities.
+   */
+  endRevoked(): void;
   close(): Promise<void>;
 }
 
@@ -25,8 +30,10 @@ export interface RunningSshServer {
  * the VM's own sshd would: sessions (`ssh-session.ts`) and `direct-tcpip` (`ssh-forward.ts`).
  */
 export async function startSshServer(opts: SshServerOptions): Promise<RunningSshServer> {
-  const { vms, log } = opts;
+  const { vms, identities, log } = opts;
   const connections = new Set<Connection>();
+  /** Logged-in connections and the login and token each was accepted with. */
+  const logins = new Map<Connection, { login: Login; token: string }>();
 
   function serve(client: Connection, login: Login): void {
     const { vmId } = login;
@@ -44,13 +51,17 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
     // As sshd does: without it each pair of small writes (exit status, then close) waits out the
     // client's delayed ACK, ~40 ms. (ssh2 has the method; its types miss it.)
     (client as Connection & { setNoDelay(on: boolean): void }).setNoDelay(true);
-    client.on("close", () => connections.delete(client));
+    client.on("close", () => {
+      connections.delete(client);
+      logins.delete(client);
+    });
     let login: Login | null = null;
     // Without a handler, a client aborting the handshake would crash the whole host.
     client.on("error", (e: Error) => log(`ssh: connection error: ${e.message}`));
     client.on("authentication", (ctx) =>
-      authenticate(opts, ctx, (l) => {
+      authenticate(opts, ctx, (l, token) => {
         login = l;
+        logins.set(client, { login: l, token });
       }),
     );
     client.on("ready", () => (login ? serve(client, login) : client.end()));
@@ -60,6 +71,14 @@ export async function startSshServer(opts: SshServerOptions): Promise<RunningSsh
 
   return {
     port,
+    endRevoked() {
+      for (const [client, { login, token }] of logins) {
+        if (identities.mayAccessVm(token, login.vmId, login.linuxUser)) continue;
+        log(`ssh: access of ${login.linuxUser ?? "root"}@${login.vmId} revoked, hanging up`);
+        logins.delete(client);
+        client.end();
+      }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of connections) c.end();

@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
-import { join, posix } from "node:path";
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, posix } from "node:path";
 import type { IPty } from "node-pty";
 import { ApiError, badRequest, vmNotFound, vmNotRunning } from "./errors.ts";
 import { cloneRepo, GitCloneError } from "./git-clone.ts";
@@ -31,6 +31,8 @@ export interface CreateVmSpec {
   idleTimeoutSeconds: number | null;
   persistence: Persistence;
   users: StoredVm["users"];
+  /** `additionalFiles`: written into the VM after its repositories are cloned. */
+  files?: { path: string; content: Buffer; executable: boolean }[];
 }
 
 /** Anything that can be hung up on when its VM stops (an SSH connection). */
@@ -198,6 +200,12 @@ export class VmRegistry {
             );
           }
         }
+        for (const f of spec.files ?? []) {
+          const dest = this.hostPath(id, f.path);
+          await mkdir(dirname(dest), { recursive: true });
+          await writeFile(dest, f.content);
+          if (f.executable) await chmod(dest, 0o755);
+        }
         await mkdir(this.hostPath(id, spec.workdir), { recursive: true });
       } catch (e) {
         this.vms.delete(id);
@@ -247,6 +255,25 @@ export class VmRegistry {
       suspendedCount: count("suspended"),
       stoppedCount: count("stopped"),
     };
+  }
+
+  /** `GET /v1/vms/{id}/files/{path}`: a file's content (text, or base64 when it is not UTF-8) or a folder's entries. */
+  async readFile(vmId: string, vmPath: string) {
+    this.require(vmId);
+    const path = this.hostPath(vmId, vmPath);
+    const info = await stat(path).catch(() => null);
+    if (!info) throw new ApiError(404, "FILE_NOT_FOUND", `File not found: ${vmPath}`);
+    if (info.isDirectory()) {
+      const entries = await readdir(path, { withFileTypes: true });
+      return {
+        files: entries.map((e) => ({ name: e.name, kind: e.isDirectory() ? "directory" : "file" })),
+      };
+    }
+    const bytes = await readFile(path);
+    const text = bytes.toString("utf8");
+    return Buffer.from(text, "utf8").equals(bytes)
+      ? { content: text, encoding: "utf8" }
+      : { content: bytes.toString("base64"), encoding: "base64" };
   }
 
   setStateOverride(vmId: string, state: string | null): void {

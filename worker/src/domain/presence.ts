@@ -10,6 +10,12 @@ export const HEARTBEAT_SECONDS = 30;
 export const MISSED_HEARTBEATS = 3;
 /** Heartbeats reach Postgres in batches at most this far apart (join/leave go at once). */
 export const FLUSH_DELAY_MS = 2_000;
+/**
+ * While sockets are open, the object checks this often that their tokens and the workspace still
+ * exist and that none has outlived its maximum life, so a socket whose reason is gone closes
+ * within a minute.
+ */
+export const SOCKET_AUDIT_MS = 30_000;
 
 export interface PresenceSession {
   id: string;
@@ -44,16 +50,22 @@ export function expiredSessions(
   });
 }
 
+/** Whether a socket session has lived its maximum life by `now`. */
+export const outlived = (session: PresenceSession, now: number, maxSocketSeconds: number) =>
+  session.viaSocket && session.connectedAt + maxSocketSeconds * 1000 <= now;
+
 /**
- * The one alarm the object needs: the earliest of the next session expiry and a pending flush
- * of heartbeats to Postgres. Null when nothing is due.
+ * The one alarm the object needs: the earliest of the next session expiry, a pending flush of
+ * heartbeats to Postgres and the next socket audit. Null when nothing is due.
  */
 export function nextAlarmAt(
   sessions: PresenceSession[],
   flushDueAt: number | null,
   heartbeatSeconds = HEARTBEAT_SECONDS,
+  auditDueAt: number | null = null,
 ): number | null {
   const times = sessions.map((s) => expiresAt(s, heartbeatSeconds)).filter((t): t is number => t !== null);
   if (flushDueAt !== null) times.push(flushDueAt);
+  if (auditDueAt !== null) times.push(auditDueAt);
   return times.length === 0 ? null : Math.min(...times);
 }

@@ -42,3 +42,10 @@ export const validationProblem = (errors: FieldError[], status = 400) =>
 export const notFound = (what: string) => new Problem(404, "not-found", "Not found", `${what} not found`);
 
 export const unauthorized = (detail: string) => new Problem(401, "unauthorized", "Unauthorized", detail);
+
+/**
+ * A configured limit (named by its variable) would be exceeded: 429 for what frees itself in time
+ * (live sessions, SSH grants), 422 for what the caller has to delete first (workspaces, tokens).
+ */
+export const limitReached = (name: string, max: number, detail: string, status: 422 | 429) =>
+  new Problem(status, "limit-reached", "Limit reached", detail, { limit: { name, max } });

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { openDeps } from "../deps-factory.ts";
 import { unauthorized } from "../domain/problems.ts";
+import { logError } from "../safe-log.ts";
 import { authenticate, recordTokenUse } from "../services/api-tokens.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -12,7 +13,7 @@ export const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { deps, close } = openDeps(c.env);
   const deferred: Promise<unknown>[] = [];
   c.set("deps", deps);
-  c.set("defer", (work) => deferred.push(work.catch((err) => console.error("deferred work failed", err))));
+  c.set("defer", (work) => deferred.push(work.catch((err) => logError("deferred work failed:", err))));
   try {
     await next();
   } finally {
@@ -26,8 +27,9 @@ export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!match) throw unauthorized("send Authorization: Bearer <token>");
   const deps = c.get("deps");
   const caller = await authenticate(deps, match[1]!);
-  if (!caller) throw unauthorized("unknown or revoked token");
-  c.set("caller", { organizationId: caller.organizationId, userId: caller.userId, tokenId: caller.tokenId });
+  if (!caller) throw unauthorized("unknown, expired or revoked token");
+  const { stale: _, ...who } = caller;
+  c.set("caller", who);
   // At most one write a minute per token, after the response.
   if (caller.stale) c.get("defer")(recordTokenUse(deps, caller.tokenId));
   await next();

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { ConfigError } from "../config.ts";
 import { type FieldError, Problem, validationProblem } from "../domain/problems.ts";
+import { logError } from "../safe-log.ts";
 
 const targetPrefix: Record<string, string> = {
   json: "body",
@@ -42,6 +43,6 @@ export function onError(err: Error, c: Context): Response {
     console.error(err.message);
     return problemResponse(c, new Problem(500, "misconfigured", "Server misconfigured", err.message));
   }
-  console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
+  logError(`unhandled error in ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
   return problemResponse(c, new Problem(500, "internal", "Internal error", "unexpected server error"));
 }

@@ -14,6 +14,7 @@ export const IdempotencyHeader = z.object({
     .string()
     .min(1)
     .max(255)
+    .regex(/^[\x21-\x7e]+$/, "visible ASCII characters only (no spaces or control characters)")
     .optional()
     .openapi({
       param: { name: "idempotency-key", in: "header" },

@@ -1,6 +1,7 @@
 import { schema } from "@cw/db";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { parseSyncReport, remoteHeadCommand, syncCommand } from "../domain/git-sync.ts";
+import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
 import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
 
@@ -57,7 +58,7 @@ export async function gitPollJob(deps: Deps) {
         if (await syncOne(deps, row, remoteSha)) synced++;
       } catch (err) {
         failed++;
-        console.error("git sync failed", row.id, err);
+        logError(`git sync of ${row.id} failed:`, err);
       }
     }
   }

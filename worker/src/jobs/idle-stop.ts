@@ -1,6 +1,7 @@
 import { schema } from "@cw/db";
 import { and, asc, eq, lte } from "drizzle-orm";
 import { autoStopMessage, isDueForAutoStop } from "../domain/auto-stop.ts";
+import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
 import { performAction } from "../services/workspace-lifecycle.ts";
 import { acquireOperation, finishOperation } from "../services/workspace-rows.ts";
@@ -45,7 +46,7 @@ export async function idleStopJob(deps: Deps) {
     } catch (err) {
       // performAction already put the workspace in error with the provider's words.
       failed++;
-      console.error("auto-stop failed", id, err);
+      logError(`auto-stop of ${id} failed:`, err);
     }
   }
   return { due: due.length, stopped, failed };

@@ -2,6 +2,7 @@ import { schema } from "@cw/db";
 import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { type ProviderView, reconcile } from "../domain/reconcile.ts";
 import { ProviderError } from "../providers/index.ts";
+import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
 import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
 
@@ -30,7 +31,7 @@ export async function reconcileJob(deps: Deps, deadlineMs: number) {
       if (await reconcileOne(deps, row, deadlineMs)) changed++;
     } catch (err) {
       failed++;
-      console.error("reconcile failed", row.id, err);
+      logError(`reconcile of ${row.id} failed:`, err);
     }
   }
   return { checked: provisioning.length + settled.length, changed, failed };

@@ -6,16 +6,31 @@ import {
   expiredSessions,
   FLUSH_DELAY_MS,
   nextAlarmAt,
+  outlived,
   type PresenceSession,
+  SOCKET_AUDIT_MS,
 } from "../domain/presence.ts";
+import { logError } from "../safe-log.ts";
 import { SessionTable } from "./session-table.ts";
+import { auditSockets } from "./socket-audit.ts";
 import { writeThrough } from "./write-through.ts";
 
 const RETRY_FLUSH_MS = 5_000;
 
 interface SocketAttachment {
   sessionId: string;
+  /** The API token the socket was opened with (absent on sockets opened before it was recorded). */
+  tokenId?: string | null;
 }
+
+/** Close codes a client can tell apart (4000–4999 are the application's). */
+export const SOCKET_CLOSE = {
+  lifetime: { code: 4000, reason: "socket lifetime reached; reconnect" },
+  token: { code: 4001, reason: "API token deleted or expired" },
+  workspace: { code: 4004, reason: "workspace deleted" },
+} as const;
+
+export type JoinOutcome = { sessionId: string; heartbeatSeconds: number } | { full: true; max: number };
 
 /**
  * One per workspace (named by its id): the authority on who is connected. Sessions live in the
@@ -25,16 +40,22 @@ interface SocketAttachment {
 export class WorkspacePresence extends DurableObject<Env> {
   private readonly table: SessionTable;
   private readonly heartbeatSeconds: number;
+  private readonly maxSessions: number;
+  private readonly maxSocketSeconds: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.table = new SessionTable(ctx.storage.sql);
-    this.heartbeatSeconds = parseConfig(env).PRESENCE_HEARTBEAT_SECONDS;
+    const config = parseConfig(env);
+    this.heartbeatSeconds = config.PRESENCE_HEARTBEAT_SECONDS;
+    this.maxSessions = config.MAX_SESSIONS_PER_WORKSPACE;
+    this.maxSocketSeconds = config.PRESENCE_SOCKET_MAX_SECONDS;
     // Clients ping to keep proxies from closing an idle socket; answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  async join(workspaceId: string, userId: string, clientType: ClientType) {
+  async join(workspaceId: string, userId: string, clientType: ClientType): Promise<JoinOutcome> {
+    if (await this.isFull()) return { full: true, max: this.maxSessions };
     const session = this.newSession(userId, clientType, false);
     this.table.put(session);
     await this.flushNow(workspaceId);
@@ -79,11 +100,17 @@ export class WorkspacePresence extends DurableObject<Env> {
     if (request.headers.get("upgrade") !== "websocket" || !workspaceId || !userId) {
       return new Response("expected a websocket upgrade", { status: 426 });
     }
+    if (await this.isFull()) return new Response("too many live sessions", { status: 429 });
     const pair = new WebSocketPair();
     const session = this.newSession(userId, clientType, true);
     this.table.put(session);
     this.ctx.acceptWebSocket(pair[1], [session.id]);
-    pair[1].serializeAttachment({ sessionId: session.id } satisfies SocketAttachment);
+    pair[1].serializeAttachment({
+      sessionId: session.id,
+      tokenId: request.headers.get("x-token-id"),
+    } satisfies SocketAttachment);
+    if (this.table.getMeta("auditDueAt") === null)
+      this.table.setMeta("auditDueAt", String(Date.now() + SOCKET_AUDIT_MS));
     await this.flushNow(workspaceId);
     pair[1].send(JSON.stringify({ type: "joined", sessionId: session.id }));
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -101,12 +128,85 @@ export class WorkspacePresence extends DurableObject<Env> {
     await this.dropSocket(ws);
   }
 
+  /** The workspace is gone: every socket closes and every session ends, now. */
+  async closeAll(): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) this.closeSocket(ws, SOCKET_CLOSE.workspace);
+    this.table.remove(this.table.all().map((s) => s.id));
+    this.table.setMeta("auditDueAt", null);
+    this.table.setMeta("flushDueAt", null);
+    await this.scheduleAlarm();
+  }
+
   override async alarm() {
     this.table.setMeta("flushDueAt", null);
+    await this.auditSocketsIfDue();
     const expired = await this.expireOverdue();
     const workspaceId = this.table.getMeta("workspaceId");
     if (!expired && workspaceId) await this.flushNow(workspaceId, false);
     else await this.scheduleAlarm();
+  }
+
+  /** Whether the workspace already has its most live sessions (overdue ones expired first). */
+  private async isFull(): Promise<boolean> {
+    await this.expireOverdue();
+    return this.table.all().length >= this.maxSessions;
+  }
+
+  private closeSocket(ws: WebSocket, why: { code: number; reason: string }) {
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (attachment) this.table.remove([attachment.sessionId]);
+    try {
+      ws.close(why.code, why.reason);
+    } catch {
+      // already closing
+    }
+  }
+
+  /**
+   * Closes the sockets whose reason to exist is gone — the workspace deleted, the token they were
+   * opened with deleted or expired — or that lived their maximum life; then looks again in
+   * SOCKET_AUDIT_MS while any stays open. If Postgres cannot be asked, nothing is closed and the
+   * audit is tried again at the next interval.
+   */
+  private async auditSocketsIfDue() {
+    const due = this.table.getMeta("auditDueAt");
+    const now = Date.now();
+    if (due === null || Number(due) > now) return;
+    const open = this.ctx
+      .getWebSockets()
+      .filter((ws) => ws.readyState === WebSocket.OPEN)
+      .map((ws) => ({ ws, attachment: ws.deserializeAttachment() as SocketAttachment | null }));
+    const workspaceId = this.table.getMeta("workspaceId");
+    if (open.length === 0 || !workspaceId) {
+      this.table.setMeta("auditDueAt", null);
+      return;
+    }
+    this.table.setMeta("auditDueAt", String(now + SOCKET_AUDIT_MS));
+    let verdict: Awaited<ReturnType<typeof auditSockets>>;
+    try {
+      const tokenIds = [...new Set(open.flatMap(({ attachment }) => attachment?.tokenId ?? []))];
+      verdict = await auditSockets(this.env, workspaceId, tokenIds, new Date(now));
+    } catch (err) {
+      logError("presence socket audit failed; will retry:", err);
+      return;
+    }
+    const sessions = new Map(this.table.all().map((s) => [s.id, s]));
+    let closed = 0;
+    for (const { ws, attachment } of open) {
+      const session = attachment ? sessions.get(attachment.sessionId) : undefined;
+      const why = !verdict.workspaceExists
+        ? SOCKET_CLOSE.workspace
+        : attachment?.tokenId && !verdict.liveTokenIds.has(attachment.tokenId)
+          ? SOCKET_CLOSE.token
+          : session && outlived(session, now, this.maxSocketSeconds)
+            ? SOCKET_CLOSE.lifetime
+            : null;
+      if (!why) continue;
+      this.closeSocket(ws, why);
+      closed++;
+    }
+    if (closed === open.length) this.table.setMeta("auditDueAt", null);
+    if (closed > 0 && verdict.workspaceExists) await this.flushNow(workspaceId, false);
   }
 
   private newSession(userId: string, clientType: ClientType, viaSocket: boolean): PresenceSession {
@@ -155,7 +255,7 @@ export class WorkspacePresence extends DurableObject<Env> {
       await writeThrough(this.env, workspaceId, this.table.all(), lastActiveAt);
       this.table.setMeta("flushDueAt", null);
     } catch (err) {
-      console.error("presence write-through failed; will retry", err);
+      logError("presence write-through failed; will retry:", err);
       this.table.setMeta("flushDueAt", String(now + RETRY_FLUSH_MS));
     }
     await this.scheduleAlarm();
@@ -164,10 +264,12 @@ export class WorkspacePresence extends DurableObject<Env> {
   /** The single alarm: the earliest expiry or pending flush. */
   private async scheduleAlarm() {
     const flushDue = this.table.getMeta("flushDueAt");
+    const auditDue = this.table.getMeta("auditDueAt");
     const at = nextAlarmAt(
       this.table.all(),
       flushDue === null ? null : Number(flushDue),
       this.heartbeatSeconds,
+      auditDue === null ? null : Number(auditDue),
     );
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(at);

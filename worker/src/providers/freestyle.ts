@@ -1,10 +1,13 @@
 import type { WorkspaceStatus } from "@cw/contracts";
 import { Freestyle } from "freestyle-sandboxes";
 import { z } from "zod";
+import { describeCloneFailure } from "../domain/clone-failure.ts";
+import { parseVmTag, VM_TAG_PATH, type VmTag } from "../domain/vm-tag.ts";
 import { deadlineFetch } from "./deadline-fetch.ts";
 import {
   type CloudProvider,
   type CreateVmParams,
+  type ListedVm,
   ProviderError,
   type SshAccess,
   type VmState,
@@ -34,6 +37,9 @@ const stateMap: Record<string, WorkspaceStatus> = {
 };
 
 const vmInfoSchema = z.object({ state: z.string().nullish() });
+const listSchema = z.object({
+  vms: z.array(z.object({ id: z.string().min(1), createdAt: z.string().nullish() })),
+});
 const execSchema = z.object({
   stdout: z.string().nullish(),
   stderr: z.string().nullish(),
@@ -62,6 +68,9 @@ function toProviderError(err: unknown, what: string, timeoutMs: number): Provide
     );
   }
   const text = err instanceof Error ? err.message : String(err);
+  // git's own output names paths and hosts the user cannot otherwise see: classified, never shown.
+  if (what === "create" && (code === "INVALID_GIT_REPO_SPEC_ERROR" || /\bfatal:|\bclon(e|ing)\b/i.test(text)))
+    return new ProviderError(describeCloneFailure(text), code);
   const notFound =
     code === "VM_NOT_FOUND" || code === "IDENTITY_NOT_FOUND" || code === "VM_PERMISSION_NOT_FOUND";
   return new ProviderError(`Freestyle ${what} failed: ${text}`, code, notFound);
@@ -104,6 +113,7 @@ export class FreestyleProvider implements CloudProvider {
           // Freestyle's own idle suspend sees only network traffic, so it would suspend a VM under
           // an open but quiet terminal. Our scheduler, which knows about sessions, decides instead.
           idleTimeoutSeconds: null,
+          additionalFiles: { [VM_TAG_PATH]: { content: JSON.stringify(params.tag) } },
         });
         return { vmId };
       },
@@ -140,6 +150,27 @@ export class FreestyleProvider implements CloudProvider {
         ? { status, raw, message: null }
         : { status: "error", raw, message: `Freestyle reported an unknown VM state "${raw}"` };
     });
+  }
+
+  list(): Promise<ListedVm[]> {
+    return this.call("list", async () => {
+      const { vms } = listSchema.parse(await this.client.vms.list());
+      return vms.map((vm) => {
+        const createdAt = vm.createdAt ? new Date(vm.createdAt) : null;
+        return { vmId: vm.id, createdAt: createdAt && !Number.isNaN(createdAt.getTime()) ? createdAt : null };
+      });
+    });
+  }
+
+  async readTag(vmId: string): Promise<VmTag | null> {
+    try {
+      return await this.call("tag read", async () =>
+        parseVmTag(await this.client.vms.ref({ vmId }).fs.readTextFile(VM_TAG_PATH)),
+      );
+    } catch (err) {
+      if (err instanceof ProviderError && err.code === "FILE_NOT_FOUND") return null;
+      throw err;
+    }
   }
 
   exec(vmId: string, command: string, timeoutMs: number) {

@@ -1,9 +1,18 @@
 import type { ProviderType, WorkspaceStatus } from "@cw/contracts";
+import type { VmTag } from "../domain/vm-tag.ts";
 
 export interface CreateVmParams {
   repoUrl: string;
   branch: string;
   workspaceName: string;
+  /** Which workspace of which deployment the VM belongs to, readable back with `readTag`. */
+  tag: VmTag;
+}
+
+/** A VM as the provider's list reports it. */
+export interface ListedVm {
+  vmId: string;
+  createdAt: Date | null;
 }
 
 export interface ExecResult {
@@ -42,6 +51,10 @@ export interface CloudProvider {
   status(vmId: string): Promise<VmState>;
   /** Runs a shell command in the VM's workdir and waits for it. */
   exec(vmId: string, command: string, timeoutMs: number): Promise<ExecResult>;
+  /** Every VM of the account, this deployment's or not. */
+  list(): Promise<ListedVm[]>;
+  /** The tag written at create, or null when the VM has none (or it no longer parses). */
+  readTag(vmId: string): Promise<VmTag | null>;
   grantSsh(vmId: string): Promise<SshAccess>;
   /** Succeeds when the grant is already gone. */
   revokeSsh(grant: { identityId: string; tokenId: string }): Promise<void>;

@@ -11,6 +11,7 @@ const create = createRoute({
   responses: {
     201: json(ops.createToken.response, "The new token; its secret is shown only here"),
     ...commonProblems,
+    422: problem("expiresAt beyond what is allowed, or the organization's token limit reached"),
   },
 });
 
@@ -34,7 +35,7 @@ const remove = createRoute({
 
 export function tokenRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(create, async (c) =>
-    c.json(await createToken(c.get("deps"), c.get("caller"), c.req.valid("json").name), 201),
+    c.json(await createToken(c.get("deps"), c.get("caller"), c.req.valid("json")), 201),
   );
   app.openapi(list, async (c) => c.json({ items: await listTokens(c.get("deps"), c.get("caller")) }, 200));
   app.openapi(remove, async (c) => {

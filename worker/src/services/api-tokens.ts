@@ -1,9 +1,12 @@
-import type { ApiToken, NewApiToken } from "@cw/contracts";
+import type { ApiToken, CreateToken, NewApiToken } from "@cw/contracts";
 import { hashApiToken, issueApiToken, schema } from "@cw/db";
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import { notFound } from "../domain/problems.ts";
+import { and, count, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import type { z } from "zod";
+import { notFound, validationProblem } from "../domain/problems.ts";
+import { tokenExpiry } from "../domain/token-expiry.ts";
 import { TtlCache } from "../domain/ttl-cache.ts";
 import type { Caller, Deps } from "./deps.ts";
+import { withinOrganizationLimit } from "./organization-limits.ts";
 
 const tokens = schema.apiTokens;
 
@@ -13,6 +16,7 @@ const tokenView = (t: typeof tokens.$inferSelect): ApiToken => ({
   prefix: t.prefix,
   createdAt: t.createdAt.toISOString(),
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  expiresAt: t.expiresAt?.toISOString() ?? null,
 });
 
 const USE_RECORD_INTERVAL_MS = 60_000;
@@ -20,7 +24,8 @@ const USE_RECORD_INTERVAL_MS = 60_000;
 /**
  * Tokens this isolate verified in the last 30 s, so hot paths (heartbeats) need no database round
  * trip. A token deleted through this isolate is evicted at once; elsewhere it stops working within
- * the TTL. Per isolate, by design: nothing is shared across requests but this memo.
+ * the TTL. An expired token is refused on the spot, cached or not. Per isolate, by design: nothing
+ * is shared across requests but this memo.
  */
 export const AUTH_CACHE_TTL_MS = 30_000;
 const verified = new TtlCache<Caller>(AUTH_CACHE_TTL_MS, 10_000);
@@ -29,19 +34,27 @@ const verified = new TtlCache<Caller>(AUTH_CACHE_TTL_MS, 10_000);
 export async function authenticate(deps: Deps, token: string): Promise<(Caller & { stale: boolean }) | null> {
   const hash = await hashApiToken(token);
   const now = deps.now().getTime();
+  const isLive = (c: Caller) => c.tokenExpiresAt === null || c.tokenExpiresAt.getTime() > now;
   const cached = verified.get(hash, now);
-  if (cached) return { ...cached, stale: false };
+  if (cached) return isLive(cached) ? { ...cached, stale: false } : null;
   const [row] = await deps.db
     .select({
       id: tokens.id,
       organizationId: tokens.organizationId,
       userId: tokens.userId,
       lastUsedAt: tokens.lastUsedAt,
+      expiresAt: tokens.expiresAt,
     })
     .from(tokens)
     .where(eq(tokens.tokenHash, hash));
   if (!row) return null;
-  const caller = { organizationId: row.organizationId, userId: row.userId, tokenId: row.id };
+  const caller: Caller = {
+    organizationId: row.organizationId,
+    userId: row.userId,
+    tokenId: row.id,
+    tokenExpiresAt: row.expiresAt,
+  };
+  if (!isLive(caller)) return null;
   verified.set(hash, caller, now);
   const stale = !row.lastUsedAt || now - row.lastUsedAt.getTime() > USE_RECORD_INTERVAL_MS;
   return { ...caller, stale };
@@ -57,12 +70,46 @@ export async function recordTokenUse(deps: Deps, tokenId: string) {
     .where(and(eq(tokens.id, tokenId), or(isNull(tokens.lastUsedAt), lt(tokens.lastUsedAt, aMinuteAgo))));
 }
 
-export async function createToken(deps: Deps, caller: Caller, name: string): Promise<NewApiToken> {
-  const { token, row } = await issueApiToken(deps.db, {
-    organizationId: caller.organizationId,
-    userId: caller.userId,
-    name,
+/**
+ * A new token of the caller's. Its expiry is at most the deployment's maximum and never later than
+ * the token making the request (a leaked short-lived token cannot mint a long-lived one); the
+ * organization's token count is capped.
+ */
+export async function createToken(
+  deps: Deps,
+  caller: Caller,
+  input: z.output<typeof CreateToken>,
+): Promise<NewApiToken> {
+  const now = deps.now();
+  const expiry = tokenExpiry({
+    requested: input.expiresAt ? new Date(input.expiresAt) : null,
+    now,
+    maxLifetimeDays: deps.config.TOKEN_MAX_LIFETIME_DAYS ?? null,
+    parentExpiresAt: caller.tokenExpiresAt,
   });
+  if (!expiry.ok) throw validationProblem([{ field: "body.expiresAt", message: expiry.message }], 422);
+  const live = and(
+    eq(tokens.organizationId, caller.organizationId),
+    or(isNull(tokens.expiresAt), gt(tokens.expiresAt, now)),
+  );
+  const { token, row } = await withinOrganizationLimit(
+    deps.db,
+    caller.organizationId,
+    {
+      name: "MAX_TOKENS_PER_ORGANIZATION",
+      max: deps.config.MAX_TOKENS_PER_ORGANIZATION,
+      noun: "live API tokens",
+      status: 422,
+    },
+    async (tx) => (await tx.select({ n: count() }).from(tokens).where(live))[0]!.n,
+    (tx) =>
+      issueApiToken(tx, {
+        organizationId: caller.organizationId,
+        userId: caller.userId,
+        name: input.name,
+        expiresAt: expiry.expiresAt,
+      }),
+  );
   return { ...tokenView(row), token };
 }
 

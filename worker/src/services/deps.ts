@@ -18,4 +18,6 @@ export interface Caller {
   organizationId: string;
   userId: string;
   tokenId: string;
+  /** When the caller's token stops working; tokens it creates may not outlive it. */
+  tokenExpiresAt: Date | null;
 }

@@ -19,6 +19,7 @@ export async function whoAmI(deps: Deps, caller: Caller): Promise<Me> {
       tokenId: apiTokens.id,
       tokenName: apiTokens.name,
       prefix: apiTokens.prefix,
+      expiresAt: apiTokens.expiresAt,
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
@@ -33,7 +34,11 @@ export async function whoAmI(deps: Deps, caller: Caller): Promise<Me> {
   return {
     user: { id: row.userId, name: row.userName, email: row.email },
     organization: { id: row.organizationId, name: row.organizationName, role: row.role },
-    // API tokens have no expiry yet: they work until deleted.
-    token: { id: row.tokenId, name: row.tokenName, prefix: row.prefix, expiresAt: null },
+    token: {
+      id: row.tokenId,
+      name: row.tokenName,
+      prefix: row.prefix,
+      expiresAt: row.expiresAt?.toISOString() ?? null,
+    },
   };
 }

@@ -4,6 +4,7 @@ import { desc, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { Problem } from "../domain/problems.ts";
 import type { Caller, Deps } from "./deps.ts";
+import { assertRepositoryUrl } from "./repository-url-check.ts";
 
 const repos = schema.repositories;
 
@@ -16,6 +17,7 @@ export const repositoryView = (r: typeof repos.$inferSelect): Repository => ({
 });
 
 export async function createRepository(deps: Deps, caller: Caller, input: z.output<typeof CreateRepository>) {
+  await assertRepositoryUrl(deps, input.cloneUrl, "body.cloneUrl");
   const [row] = await deps.db
     .insert(repos)
     .values({ ...input, organizationId: caller.organizationId, createdAt: deps.now() })

@@ -1,5 +1,5 @@
 import type { ClientType, Session } from "@cw/contracts";
-import { notFound } from "../domain/problems.ts";
+import { limitReached, notFound } from "../domain/problems.ts";
 import type { Caller, Deps } from "./deps.ts";
 import { findWorkspace } from "./workspace-rows.ts";
 
@@ -13,8 +13,22 @@ async function presenceOf(deps: Deps, caller: Caller, workspaceId: string) {
   return deps.presence(workspaceId);
 }
 
+const sessionLimit = (max: number) =>
+  limitReached(
+    "MAX_SESSIONS_PER_WORKSPACE",
+    max,
+    `the workspace has ${max} live sessions, the most allowed (MAX_SESSIONS_PER_WORKSPACE=${max}); one must leave or expire first`,
+    429,
+  );
+
 export async function joinSession(deps: Deps, caller: Caller, workspaceId: string, clientType: ClientType) {
-  return (await presenceOf(deps, caller, workspaceId)).join(workspaceId, caller.userId, clientType);
+  const joined = await (await presenceOf(deps, caller, workspaceId)).join(
+    workspaceId,
+    caller.userId,
+    clientType,
+  );
+  if ("full" in joined) throw sessionLimit(joined.max);
+  return joined;
 }
 
 export async function heartbeatSession(deps: Deps, caller: Caller, workspaceId: string, sessionId: string) {
@@ -56,6 +70,10 @@ export async function openPresenceSocket(
     "x-workspace-id": workspaceId,
     "x-user-id": caller.userId,
     "x-client-type": clientType,
+    // So the object can close the socket once this token is deleted or expires.
+    "x-token-id": caller.tokenId,
   });
-  return stub.fetch(new Request(request.url, { headers }));
+  const res = await stub.fetch(new Request(request.url, { headers }));
+  if (res.status === 429) throw sessionLimit(deps.config.MAX_SESSIONS_PER_WORKSPACE);
+  return res;
 }

@@ -1,14 +1,16 @@
 import { schema } from "@cw/db";
-import { and, eq, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Deps } from "./deps.ts";
 
 const grants = schema.sshGrants;
+type Grant = typeof grants.$inferSelect;
 
 /**
- * Revokes grants at the provider and marks them revoked. A grant whose revocation fails stays
- * live and is retried by the next scheduled run; one failure does not stop the others.
+ * Revokes grants at the provider and marks them revoked; one failure does not stop the others.
+ * A grant whose provider call fails stays unrevoked with its expiry already passed, so the next
+ * scheduled run retries it (`revokeExpiredGrants`).
  */
-async function revokeRows(deps: Deps, rows: (typeof grants.$inferSelect)[]) {
+async function revokeRows(deps: Deps, rows: Grant[]) {
   let failed = 0;
   for (const grant of rows) {
     try {
@@ -24,14 +26,28 @@ async function revokeRows(deps: Deps, rows: (typeof grants.$inferSelect)[]) {
   return { revoked: rows.length - failed, failed };
 }
 
-export async function revokeWorkspaceGrants(deps: Deps, workspaceId: string) {
+/**
+ * Ends the life of the unrevoked grants `which` selects: their expiry moves to now (in one
+ * statement, before the provider is asked), so whatever happens at the provider they are due for
+ * revocation from then on; then revokes them.
+ */
+async function endGrants(deps: Deps, which: SQL | undefined) {
+  const now = deps.now();
   const rows = await deps.db
-    .select()
-    .from(grants)
-    .where(and(eq(grants.workspaceId, workspaceId), isNull(grants.revokedAt)));
+    .update(grants)
+    .set({ expiresAt: sql`least(${grants.expiresAt}, ${now})` })
+    .where(and(which, isNull(grants.revokedAt)))
+    .returning();
   return revokeRows(deps, rows);
 }
 
+/** Every grant of the workspace's VM: on stop, pause and delete. */
+export const revokeWorkspaceGrants = (deps: Deps, workspaceId: string) =>
+  endGrants(deps, eq(grants.workspaceId, workspaceId));
+
+export const revokeGrant = (deps: Deps, grantId: string) => endGrants(deps, eq(grants.id, grantId));
+
+/** Expired grants, and grants whose revocation failed before: every scheduled run. */
 export async function revokeExpiredGrants(deps: Deps, limit = 100) {
   const rows = await deps.db
     .select()
@@ -40,3 +56,7 @@ export async function revokeExpiredGrants(deps: Deps, limit = 100) {
     .limit(limit);
   return revokeRows(deps, rows);
 }
+
+/** The organization's grants still live at `now`, which its limit counts. */
+export const liveGrantsOf = (organizationId: string, now: Date) =>
+  and(eq(grants.organizationId, organizationId), isNull(grants.revokedAt), gt(grants.expiresAt, now));

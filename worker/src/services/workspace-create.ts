@@ -1,11 +1,12 @@
 import type { CreateWorkspace } from "@cw/contracts";
-import { schema } from "@cw/db";
-import { and, eq, sql } from "drizzle-orm";
+import { type Executor, schema } from "@cw/db";
+import { and, count, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { fingerprint } from "../domain/fingerprint.ts";
 import { Problem, validationProblem } from "../domain/problems.ts";
 import { availableProviders } from "../providers/index.ts";
 import type { Caller, Deps } from "./deps.ts";
+import { withinOrganizationLimit } from "./organization-limits.ts";
 
 const ws = schema.cloudWorkspaces;
 
@@ -15,7 +16,8 @@ export type CreateWorkspaceInput = z.output<typeof CreateWorkspace>;
 /**
  * Inserts the workspace in `provisioning` holding the `create` operation; the caller provisions it
  * in the background. With an Idempotency-Key, a repeat of the same request returns the first
- * workspace (`created: false`) and a different body under the same key is refused.
+ * workspace (`created: false`) and a different body under the same key is refused. A new workspace
+ * must fit within the organization's limit; a repeat is answered whatever the count.
  */
 export async function createWorkspace(
   deps: Deps,
@@ -45,33 +47,69 @@ export async function createWorkspace(
     );
   }
   const print = idempotencyKey ? await fingerprint(input) : null;
+  const byKey = async () =>
+    idempotencyKey
+      ? ((
+          await deps.db
+            .select()
+            .from(ws)
+            .where(and(eq(ws.organizationId, caller.organizationId), eq(ws.idempotencyKey, idempotencyKey)))
+        )[0] ?? null)
+      : null;
+  const repeat = (existing: typeof ws.$inferSelect) => {
+    if (existing.idempotencyFingerprint !== print) {
+      throw new Problem(
+        422,
+        "idempotency-key-reused",
+        "Idempotency key reused",
+        "Idempotency-Key was already used with a different request body",
+        { errors: [{ field: "header.Idempotency-Key", message: "already used with a different body" }] },
+      );
+    }
+    return { row: existing, repoUrl: repo.cloneUrl, created: false };
+  };
+  const earlier = await byKey();
+  if (earlier) return repeat(earlier);
+
   const now = deps.now();
-  const [row] = await deps.db
-    .insert(ws)
-    .values({
-      ...input,
-      organizationId: caller.organizationId,
-      creatorId: caller.userId,
-      status: "provisioning",
-      operation: "create",
-      operationStartedAt: now,
-      lastActiveAt: now,
-      createdAt: now,
-      updatedAt: now,
-      idempotencyKey: idempotencyKey ?? null,
-      idempotencyFingerprint: print,
-    })
-    .onConflictDoNothing({
-      target: [ws.organizationId, ws.idempotencyKey],
-      where: sql`${ws.idempotencyKey} is not null`,
-    })
-    .returning();
+  const insert = (tx: Executor) =>
+    tx
+      .insert(ws)
+      .values({
+        ...input,
+        organizationId: caller.organizationId,
+        creatorId: caller.userId,
+        status: "provisioning",
+        operation: "create",
+        operationStartedAt: now,
+        lastActiveAt: now,
+        createdAt: now,
+        updatedAt: now,
+        idempotencyKey: idempotencyKey ?? null,
+        idempotencyFingerprint: print,
+      })
+      .onConflictDoNothing({
+        target: [ws.organizationId, ws.idempotencyKey],
+        where: sql`${ws.idempotencyKey} is not null`,
+      })
+      .returning();
+  const [row] = await withinOrganizationLimit(
+    deps.db,
+    caller.organizationId,
+    {
+      name: "MAX_WORKSPACES_PER_ORGANIZATION",
+      max: deps.config.MAX_WORKSPACES_PER_ORGANIZATION,
+      noun: "workspaces",
+      status: 422,
+    },
+    async (tx) =>
+      (await tx.select({ n: count() }).from(ws).where(eq(ws.organizationId, caller.organizationId)))[0]!.n,
+    insert,
+  );
   if (row) return { row, repoUrl: repo.cloneUrl, created: true };
 
-  const [existing] = await deps.db
-    .select()
-    .from(ws)
-    .where(and(eq(ws.organizationId, caller.organizationId), eq(ws.idempotencyKey, idempotencyKey!)));
+  // A concurrent request with the same key won the insert.
+  const existing = await byKey();
   if (!existing) {
     // The first request's workspace was deleted since; the key is spent.
     throw new Problem(
@@ -81,14 +119,5 @@ export async function createWorkspace(
       "that workspace no longer exists",
     );
   }
-  if (existing.idempotencyFingerprint !== print) {
-    throw new Problem(
-      422,
-      "idempotency-key-reused",
-      "Idempotency key reused",
-      "Idempotency-Key was already used with a different request body",
-      { errors: [{ field: "header.Idempotency-Key", message: "already used with a different body" }] },
-    );
-  }
-  return { row: existing, repoUrl: repo.cloneUrl, created: false };
+  return repeat(existing);
 }

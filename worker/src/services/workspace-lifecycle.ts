@@ -5,7 +5,10 @@ import { lockStaleAfterMs, operationIsStale } from "../domain/operation-lock.ts"
 import { notFound, Problem } from "../domain/problems.ts";
 import { workspaceView } from "../domain/workspace-view.ts";
 import { ProviderError } from "../providers/index.ts";
+import { logError } from "../safe-log.ts";
+import { deploymentId } from "./deployment.ts";
 import type { Caller, Deps } from "./deps.ts";
+import { checkRepositoryUrl, ResolverUnavailable } from "./repository-url-check.ts";
 import { revokeWorkspaceGrants } from "./ssh-grants.ts";
 import {
   acquireOperation,
@@ -17,10 +20,15 @@ import {
 
 const ws = schema.cloudWorkspaces;
 
-const describe = (err: unknown) =>
-  err instanceof ProviderError
-    ? err.message
-    : `provider call failed: ${err instanceof Error ? err.message : err}`;
+/**
+ * The words a failure leaves on the workspace. A provider's are fit to show; anything else (a
+ * database error's message holds its query's parameters) is logged safely and summarized.
+ */
+function describe(err: unknown) {
+  if (err instanceof ProviderError) return err.message;
+  logError("workspace operation failed:", err);
+  return "the operation failed unexpectedly; try again";
+}
 
 function providerProblem(row: WorkspaceRow | null, err: unknown) {
   return new Problem(502, "provider-error", "Provider call failed", describe(err), {
@@ -65,12 +73,19 @@ async function lock(deps: Deps, caller: Caller, id: string, action: WorkspaceAct
  * be lost), then its state decides running, still provisioning, or error.
  */
 export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl: string) {
+  const refused = await repositoryRefusal(deps, repoUrl);
+  if (refused) return finishOperation(deps, row.id, "create", { status: "error", statusMessage: refused });
   const provider = deps.providers(row.providerType);
   try {
     const { vmId } = await provider.create({
       repoUrl,
       branch: row.branch,
       workspaceName: row.name,
+      tag: {
+        deployment: await deploymentId(deps.db),
+        workspaceId: row.id,
+        createdAt: deps.now().toISOString(),
+      },
     });
     await deps.db
       .update(ws)
@@ -84,6 +99,17 @@ export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl:
     });
   } catch (err) {
     return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: describe(err) });
+  }
+}
+
+/** Why the repository may not be cloned now (its host may have moved since it was added), or null. */
+async function repositoryRefusal(deps: Deps, repoUrl: string): Promise<string | null> {
+  try {
+    const check = await checkRepositoryUrl(deps, repoUrl);
+    return check.ok ? null : `the repository URL is not allowed: ${check.message}`;
+  } catch (err) {
+    if (!(err instanceof ResolverUnavailable)) throw err;
+    return "could not check the repository's host (DNS unavailable); delete the workspace and create it again";
   }
 }
 
@@ -137,13 +163,13 @@ export async function performAction(
   const transition = transitionFor(locked, action)!;
   const provider = deps.providers(locked.providerType);
   const vmId = locked.providerVmId!;
+  // SSH access ends with the VM's running life: revoked before the VM is paused or stopped, so a
+  // failing provider call leaves no grant behind either (a failed revocation is retried by the cron).
+  if (action !== "resume") await revokeWorkspaceGrants(deps, id);
   try {
     if (action === "pause") await provider.pause(vmId);
     if (action === "resume") await provider.resume(vmId);
-    if (action === "stop") {
-      await provider.stop(vmId);
-      await revokeWorkspaceGrants(deps, id);
-    }
+    if (action === "stop") await provider.stop(vmId);
   } catch (err) {
     const row = await finishOperation(deps, id, operation, { status: "error", statusMessage: describe(err) });
     throw providerProblem(row, err);
@@ -157,7 +183,7 @@ export async function performAction(
   });
 }
 
-/** Deletes the VM (already gone is fine), revokes SSH access, then the row. */
+/** Revokes SSH access, deletes the VM (already gone is fine), then the row, then closes presence sockets. */
 export async function deleteWorkspace(deps: Deps, caller: Caller, id: string) {
   const locked = await lock(deps, caller, id, "delete");
   try {
@@ -168,4 +194,9 @@ export async function deleteWorkspace(deps: Deps, caller: Caller, id: string) {
     throw providerProblem(row, err);
   }
   await deps.db.delete(ws).where(and(eq(ws.id, id), eq(ws.operation, "delete")));
+  // Sockets counting as presence close now; the object's own audit would within a minute anyway.
+  await deps
+    .presence(id)
+    .closeAll()
+    .catch((err) => logError("closing the deleted workspace's presence sockets failed:", err));
 }

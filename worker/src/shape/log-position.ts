@@ -15,6 +15,13 @@ export type RequestedOffset =
 
 export const OFFSET_PATTERN = /^(-1|now|\d{1,19}_\d{1,19})$/;
 
+/** Postgres' bigint: positions beyond it cannot exist, and must not reach a query. */
+const INT8_MAX = 2n ** 63n - 1n;
+
+/** Whether a `<txid>_<seq>` offset names a position Postgres can hold (anything else is judged elsewhere). */
+export const offsetInRange = (offset: string) =>
+  !/^\d+_\d+$/.test(offset) || offset.split("_").every((n) => BigInt(n) <= INT8_MAX);
+
 /** Parses a protocol offset that already matched OFFSET_PATTERN. */
 export function parseOffset(offset: string): RequestedOffset {
   if (offset === "-1") return { kind: "initial" };

@@ -32,6 +32,20 @@ export const PROTOCOL_QUERY_PARAMS = [
   "cache-buster",
 ] as const;
 
+/**
+ * The protocol parameters the desktop's ShapeStream sends (long-polling, no SSE, no subset
+ * snapshots): all a proxy forwards to Electric. Subsets and SSE are refused by name instead.
+ */
+export const FORWARDED_QUERY_PARAMS = [
+  "offset",
+  "handle",
+  "live",
+  "cursor",
+  "expired_handle",
+  "log",
+  "cache-buster",
+] as const satisfies readonly (typeof PROTOCOL_QUERY_PARAMS)[number][];
+
 /** Row values travel as Postgres text (or null); the client parses them by `electric-schema`. */
 export type WireValue = string | null;
 

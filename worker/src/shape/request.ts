@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { validationProblem } from "../domain/problems.ts";
-import { OFFSET_PATTERN } from "./log-position.ts";
+import { OFFSET_PATTERN, offsetInRange } from "./log-position.ts";
 import { SHAPE_NAMES, SHAPES, type ShapeDefinition } from "./shapes.ts";
 
 /**
@@ -17,6 +17,7 @@ export const ShapeQuery = z.object({
   offset: z
     .string()
     .regex(OFFSET_PATTERN, "must be -1, now, or an electric-offset this server sent")
+    .refine(offsetInRange, "is beyond any position this server sends")
     .openapi({ description: "-1 for a snapshot, else the last `electric-offset` received" }),
   handle: z.string().min(1).max(256).optional().openapi({ description: "The `electric-handle` received" }),
   live: flag.openapi({ description: "Long-poll until a change (at most ~20 s)" }),
@@ -52,20 +53,23 @@ export function toShapeRequest(query: z.infer<typeof ShapeQuery>, organizationId
   };
 }
 
-/** What the built-in source does not implement, refused by name (a 4xx the client does not retry). */
+/**
+ * What neither source serves — SSE and subset snapshots: the built-in source does not implement
+ * them and the proxy does not forward them — refused by name (a 4xx the client does not retry).
+ */
 export function refuseUnsupported(url: URL): void {
   const errors = [];
   for (const name of ["live_sse", "experimental_live_sse"])
     if (url.searchParams.get(name) === "true")
       errors.push({
         field: `query.${name}`,
-        message: "not supported by the built-in source; use long-polling",
+        message: "not supported; use long-polling",
       });
   for (const name of new Set(url.searchParams.keys()))
     if (name.startsWith("subset__"))
       errors.push({
         field: `query.${name}`,
-        message: "subset snapshots are not supported by the built-in source",
+        message: "subset snapshots are not supported",
       });
   if (errors.length > 0) throw validationProblem(errors);
 }

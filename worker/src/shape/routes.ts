@@ -33,6 +33,7 @@ export function shapeRoutes(app: OpenAPIHono<AppEnv>) {
     const { organizationId } = c.get("caller");
     const url = new URL(c.req.url);
     const request = toShapeRequest(c.req.valid("query"), organizationId);
+    refuseUnsupported(url);
     let res: Response;
     if (config.ELECTRIC_URL) {
       res = await proxyToElectric(
@@ -47,7 +48,6 @@ export function shapeRoutes(app: OpenAPIHono<AppEnv>) {
         c.req.raw.signal,
       );
     } else {
-      refuseUnsupported(url);
       res = await serveBuiltin(request, {
         db,
         now,
