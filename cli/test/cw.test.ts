@@ -200,7 +200,7 @@ describe("one line and exit 1 when it cannot be done", () => {
     const bad = await runCw(home, ["ls"], { env: { CW_TOKEN: "cwk_wrong" } });
     expect(bad.code).toBe(1);
     expect(oneLine(bad)).toBe(
-      "cw: the API refused cw's token: unknown or revoked token (cw login stores another)",
+      "cw: the API refused cw's token: unknown, expired or revoked token (cw login stores another)",
     );
     const nobody = join(tmp, "nobody");
     mkdirSync(nobody);
@@ -209,7 +209,7 @@ describe("one line and exit 1 when it cannot be done", () => {
     });
     expect(login.code).toBe(1);
     expect(oneLine(login)).toBe(
-      `cw: the API at ${stack.workerUrl} refused the token: unknown or revoked token`,
+      `cw: the API at ${stack.workerUrl} refused the token: unknown, expired or revoked token`,
     );
     const viaSsh = await openSsh(configSshTarget(home, "cw-conformance", { CW_TOKEN: "cwk_wrong" })).ssh([
       "cw-conformance",
@@ -217,7 +217,7 @@ describe("one line and exit 1 when it cannot be done", () => {
     ]);
     expect(viaSsh.code).toBe(255);
     expect(oneLine(viaSsh)).toBe(
-      "cw: the API refused cw's token: unknown or revoked token (cw login stores another)",
+      "cw: the API refused cw's token: unknown, expired or revoked token (cw login stores another)",
     );
   });
 

@@ -55,6 +55,6 @@ describe("GET /v1/me", () => {
     const err = await contractClient(bindings, created.body.token)
       .getMe()
       .catch((e) => e);
-    expect(err).toMatchObject({ status: 401, detail: "unknown or revoked token" });
+    expect(err).toMatchObject({ status: 401, detail: "unknown, expired or revoked token" });
   });
 });

@@ -30,7 +30,7 @@ export async function whoAmI(deps: Deps, caller: Caller): Promise<Me> {
     )
     .where(eq(apiTokens.id, caller.tokenId));
   // The token was deleted (or its membership ended) since the isolate last verified it.
-  if (!row) throw unauthorized("unknown or revoked token");
+  if (!row) throw unauthorized("unknown, expired or revoked token");
   return {
     user: { id: row.userId, name: row.userName, email: row.email },
     organization: { id: row.organizationId, name: row.organizationName, role: row.role },
