@@ -155,7 +155,7 @@ describe("a failed clone", () => {
     );
     expect(missing.status).toBe("error");
     expect(missing.statusMessage).toBe(
-      "the repository could not be cloned: the repository was not found: check the URL",
+      "the repository could not be cloned: repository not found or no access",
     );
 
     const branch = await settled(
