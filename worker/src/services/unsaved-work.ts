@@ -22,6 +22,9 @@ import { finishOperation, type WorkspaceRow } from "./workspace-rows.ts";
  * was (a paused or stopped VM woken for the check is put back to sleep).
  */
 
+/** The check fetches from the git host (best effort) before it counts: a network command's time. */
+const CHECK_TIMEOUT_MS = 60_000;
+
 const describe = (err: unknown) => {
   if (err instanceof ProviderError) return err.message;
   logError("unsaved work check failed:", err);
