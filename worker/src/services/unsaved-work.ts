@@ -104,11 +104,7 @@ export async function saveOrRefuse(deps: Deps, row: WorkspaceRow, preserve: bool
   const vmId = row.providerVmId;
   let report: ReturnType<typeof parseWorkReport>;
   try {
-    const out = await provider.exec(
-      vmId,
-      unsavedWorkCommand({ fetch: true }),
-      deps.config.PROVIDER_TIMEOUT_MS,
-    );
+    const out = await provider.exec(vmId, unsavedWorkCommand({ fetch: true }), CHECK_TIMEOUT_MS);
     report = parseWorkReport(out.stdout);
   } catch (err) {
     return refuse(deps, row, awake, unknown(describe(err)));
