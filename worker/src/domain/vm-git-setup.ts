@@ -95,16 +95,20 @@ function helperConfig(target: CredentialTarget): string[] {
 
 /**
  * Run in the VM's workdir after create (and again, harmlessly, if a create is resumed): protects the
- * VM credential, configures the helper, and clones the branch into the workdir unless a checkout is
- * already there. Prints `cloned`, or `setup_failed` / `clone_failed` and git's output.
+ * VM credential, configures the helper (when the VM has them), and clones the branch into the
+ * workdir unless a checkout is already there. Prints `cloned`, or `setup_failed` / `clone_failed`
+ * and git's output.
  */
 export function setupCommand(repoUrl: string, branch: string): string {
   const target = credentialTargetOf(repoUrl);
   return [
     "set -u",
     NON_INTERACTIVE_GIT,
+    // A VM made without our files (before private repositories, or by hand) has no helper to set up.
+    `if [ -d "$HOME/${CW_DIR}" ]; then`,
     `chmod 700 "$HOME/${CW_DIR}" && chmod 600 "$HOME/${CW_DIR}/vm-credential" || { echo setup_failed; exit 0; }`,
     ...(target ? helperConfig(target) : []),
+    "fi",
     "if [ -e .git ]; then echo cloned; exit 0; fi",
     `if out=$(git clone --quiet --branch ${shellQuote(branch)} -- ${shellQuote(repoUrl)} . 2>&1); then echo cloned;`,
     `else printf 'clone_failed\\n%s\\n' "$out" | tail -c 4000; fi`,
