@@ -28,6 +28,7 @@ export default defineConfig({
             "local/test/**/*.test.ts",
             "desktop/test/**/*.test.ts",
             "testing/test/**/*.test.ts",
+            "cli/test/**/*.test.ts",
           ],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   tick: () => benchTick(),
   heartbeat: () => benchHeartbeat(),
   terminal: () => import("./terminal.ts").then((m) => m.benchTerminal()),
+  ssh: () => import("./ssh.ts").then((m) => m.benchSsh()),
 };
 
 const which = process.argv.slice(2);

@@ -54,7 +54,7 @@ describe("local stack end to end", () => {
     expect((await api.resumeWorkspace(ws.id)).status).toBe("running");
     expect((await api.stopWorkspace(ws.id)).status).toBe("stopped");
 
-    // Stopping revoked the SSH grant: the same credentials no longer get in.
+    // Pausing (and stopping) revoked the SSH grant: the same credentials no longer get in.
     await expect(sshExec(creds, "true")).rejects.toThrow(/authentication/i);
 
     await expect(api.deleteWorkspace(ws.id)).resolves.toBeUndefined();

@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb, type DbHandle } from "@cw/db";
@@ -6,7 +7,11 @@ import { startWsProxy, useNodeWebSocket, type WsProxy } from "@cw/db/node";
 import { waitFor } from "@cw/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedPostgres, startEmbeddedPostgres } from "../src/stack/embedded-postgres.ts";
+import {
+  type EmbeddedPostgres,
+  reachableBinaries,
+  startEmbeddedPostgres,
+} from "../src/stack/embedded-postgres.ts";
 import { freePort } from "../src/stack/ports.ts";
 
 /**
@@ -152,5 +157,44 @@ describe("embedded PostgreSQL", () => {
     // The server itself is fine: the next client gets a session at once.
     expect(await query(handle, sql`select 1 as ok`)).toEqual([{ ok: 1 }]);
     await handle.close();
+  });
+});
+
+describe("the server's binaries", () => {
+  it("as root, runs a root-owned copy when the postgres user cannot reach the checkout's", () => {
+    const root = process.getuid?.() === 0;
+    const hidden = mkdtempSync(join(tmpdir(), "cw-hidden-checkout-")); // 0700: only its owner enters
+    const version = `test-${process.pid}-${Date.now()}`;
+    const cache = join(tmpdir(), `cw-embedded-postgres-${version}-${process.platform}-${process.arch}`);
+    try {
+      mkdirSync(join(hidden, "native", "bin"), { recursive: true });
+      writeFileSync(join(hidden, "package.json"), JSON.stringify({ version }));
+      for (const name of ["initdb", "postgres"])
+        writeFileSync(join(hidden, "native", "bin", name), "#!/bin/sh\necho ran\n", { mode: 0o755 });
+      const bins = {
+        initdb: join(hidden, "native", "bin", "initdb"),
+        postgres: join(hidden, "native", "bin", "postgres"),
+      };
+      const user = root
+        ? {
+            uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),
+            gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
+          }
+        : undefined;
+      const usable = reachableBinaries(bins, user);
+      if (!root) {
+        expect(usable).toEqual(bins); // the server runs as this user, who can reach them
+        return;
+      }
+      expect(usable.postgres).toBe(join(cache, "bin", "postgres"));
+      const ran = spawnSync(usable.postgres, [], { ...user, encoding: "utf8" });
+      expect(ran.stdout).toBe("ran\n");
+      expect(statSync(cache).uid).toBe(0);
+      // A second start reuses the copy.
+      expect(reachableBinaries(bins, user)).toEqual(usable);
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

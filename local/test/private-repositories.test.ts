@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { unsavedWorkOf, type Workspace } from "@cw/contracts";
 import { type ApiClient, ApiError, createApiClient } from "@cw/contracts/client";
 import { createDb, createOrganizationWithOwner } from "@cw/db";
@@ -17,6 +15,7 @@ import {
   type TestStack,
   waitFor,
 } from "@cw/testing/node";
+import { openSsh, writeSshConfig } from "@cw/testing/openssh";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -26,7 +25,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * HTTP; SSH is real OpenSSH. The secret must never appear in a VM's files or environment, in an
  * API answer, in a synced row or in the stack's logs.
  */
-const run = promisify(execFile);
 const SECRET = `ghp_${crypto.randomUUID().replaceAll("-", "")}`;
 const PATIENCE_MS = 120_000;
 const slow = { timeout: 240_000 };
@@ -83,30 +81,23 @@ const settled = (client: ApiClient, id: string) =>
     PATIENCE_MS,
   );
 
-/** A real OpenSSH client into the workspace ("none" auth: the token is in the username). */
+/**
+ * A real OpenSSH client into the workspace ("none" auth: the token is in the username), hermetic
+ * (`@cw/testing/openssh`) and pinned to the stack's SSH host key.
+ */
+let sshCalls = 0;
 async function ssh(ws: Workspace, command: string) {
   const creds = await api.createSshCredentials(ws.id);
-  return run(
-    "ssh",
-    [
-      "-o",
-      "StrictHostKeyChecking=no",
-      "-o",
-      "UserKnownHostsFile=/dev/null",
-      "-o",
-      "LogLevel=ERROR",
-      "-o",
-      "BatchMode=yes",
-      "-p",
-      String(creds.port),
-      `${creds.username}@${creds.host}`,
-      command,
-    ],
-    { timeout: PATIENCE_MS },
-  ).then(
-    (out) => ({ ...out, code: 0 }),
-    (err: { stdout: string; stderr: string; code: number }) => err,
-  );
+  const knownHosts = join(tmp, "known_hosts");
+  const key = readFileSync(join(stack.dataDir, "vm-host", "ssh_host_ed25519_key.pub"), "utf8").trim();
+  writeFileSync(knownHosts, `[${creds.host}]:${creds.port} ${key}\n`);
+  const target = writeSshConfig(tmp, `ws-${++sshCalls}`, [
+    `HostName ${creds.host}`,
+    `Port ${creds.port}`,
+    `User ${creds.username}`,
+    `UserKnownHostsFile ${knownHosts}`,
+  ]);
+  return openSsh(target).ssh([target.host, command]);
 }
 
 const vmPath = (ws: Workspace, path: string) => join(stack.vmHost!.vmDir(ws.providerVmId!), path);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,9 +15,16 @@ import { startShapeUpstream } from "./support/shape-upstream.ts";
  * one), a WebSocket proxy in front of it (the Neon driver in workerd speaks only WebSocket) and a
  * migrated template database that each test file clones into a database of its own.
  */
-export const TEMPLATE_DB = "cw_test_template";
+/**
+ * This run's databases all start with `cw_t_r<run id>_`, so runs sharing one server (two checkouts,
+ * a developer beside CI) never drop each other's. The template's comment names the run's process;
+ * a run that starts drops only the databases of runs whose process is gone.
+ */
+const RUN_PREFIX = `cw_t_r${randomBytes(4).toString("hex")}_`;
+const TEMPLATE_DB = `${RUN_PREFIX}template`;
+const SHARED_DB = `${RUN_PREFIX}shared`;
+const OWNER_NOTE = /^cw-test pid=(\d+)$/;
 const VM_HOST_KEY = "test-key";
-const SHARED_DB = "cw_t_shared";
 
 /** The server's maintenance database, where databases are created and dropped. */
 const maintenance = (baseUrl: string, proxy: string) =>
@@ -31,14 +39,36 @@ async function admin(baseUrl: string, proxy: string, statements: string[]) {
   }
 }
 
-async function dropTestDatabases(baseUrl: string, proxy: string) {
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** Drops this run's databases (`which: "own"`), or those of runs whose process is gone. */
+async function dropTestDatabases(baseUrl: string, proxy: string, which: "own" | "abandoned") {
   const handle = maintenance(baseUrl, proxy);
   try {
-    const { rows } = await handle.db.execute<{ datname: string }>(
-      sql`select datname from pg_database where datname like 'cw_t_%' or datname = ${TEMPLATE_DB}`,
+    const { rows } = await handle.db.execute<{ datname: string; note: string | null }>(
+      sql`select datname, shobj_description(oid, 'pg_database') as note from pg_database
+          where datname like 'cw\_t\_%' or datname = 'cw_test_template'`,
     );
-    for (const { datname } of rows)
-      await handle.db.execute(sql.raw(`drop database if exists "${datname}" with (force)`));
+    const liveRuns = new Set(
+      rows.flatMap(({ datname, note }) => {
+        const pid = OWNER_NOTE.exec(note ?? "")?.[1];
+        return datname.endsWith("_template") && pid && isAlive(Number(pid))
+          ? [datname.slice(0, -"template".length)]
+          : [];
+      }),
+    );
+    for (const { datname } of rows) {
+      const run = /^cw_t_r[0-9a-f]{8}_/.exec(datname)?.[0];
+      const drop = which === "own" ? run === RUN_PREFIX : !(run && liveRuns.has(run));
+      if (drop) await handle.db.execute(sql.raw(`drop database if exists "${datname}" with (force)`));
+    }
   } finally {
     await handle.close();
   }
@@ -50,8 +80,11 @@ export default async function setup(project: TestProject) {
   console.log(`worker tests: ${postgres.description}`);
   const base = postgres.baseUrl;
   const proxy = await startWsProxy();
-  await dropTestDatabases(base, proxy.address);
-  await admin(base, proxy.address, [`create database ${TEMPLATE_DB}`]);
+  await dropTestDatabases(base, proxy.address, "abandoned");
+  await admin(base, proxy.address, [
+    `create database ${TEMPLATE_DB}`,
+    `comment on database ${TEMPLATE_DB} is 'cw-test pid=${process.pid}'`,
+  ]);
   await migrateDatabase({ DATABASE_URL: `${base}/${TEMPLATE_DB}`, DATABASE_WS_PROXY: proxy.address });
   // The workers' own binding: Durable Objects can only reach the database named in their env, so
   // files that exercise them share this one (each still makes its own organizations).
@@ -80,6 +113,7 @@ export default async function setup(project: TestProject) {
   project.provide("dbProxy", proxy.address);
   project.provide("pgBaseUrl", base);
   project.provide("templateDb", TEMPLATE_DB);
+  project.provide("dbPrefix", RUN_PREFIX);
   // A recording stand-in for Electric, for the shape route's proxy mode (shape-proxy.test.ts).
   const shapeUpstream = await startShapeUpstream();
   project.provide("shapeUpstream", shapeUpstream.url);
@@ -90,7 +124,7 @@ export default async function setup(project: TestProject) {
     await doh.close();
     await shapeUpstream.close();
     await vmHost.close();
-    await dropTestDatabases(base, proxy.address);
+    await dropTestDatabases(base, proxy.address, "own");
     await proxy.close();
     await postgres.close();
     rmSync(scratch, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { janitorJob } from "../src/jobs/janitor.ts";
 import { providerFactory } from "../src/providers/index.ts";
 import { deploymentId } from "../src/services/deployment.ts";
 import { openDb, sharedDatabase } from "./support/database.ts";
-import { type Org, settled, setupOrg } from "./support/org.ts";
+import { createRunning, type Org, settled, setupOrg } from "./support/org.ts";
 import { tick } from "./support/tick.ts";
 import { vmHost } from "./support/vm-host.ts";
 
@@ -158,16 +158,7 @@ describe("the janitor", () => {
   });
 
   it("leaves VMs that workspaces point to alone, whatever their tags say", async () => {
-    const ws = await settled(
-      org,
-      (
-        await org.api("POST", "/v1/workspaces", {
-          repositoryId: org.repositoryId,
-          name: "known",
-          branch: "main",
-        })
-      ).body.id,
-    );
+    const ws = await createRunning(org, "known", "main");
     expect(ws.status).toBe("running");
     await janitorAt(Date.now() + 24 * 3600_000);
     expect(await exists(ws.providerVmId)).toBe(true);

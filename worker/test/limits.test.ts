@@ -1,9 +1,10 @@
 import { schema } from "@cw/db";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "./support/api.ts";
 import { freshDatabase, openDb, sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
+import { vmHost } from "./support/vm-host.ts";
 
 /** Every limit answers a problem that names it (`limit.name` is its variable), and holds under concurrency. */
 const expectLimit = (res: { status: number; body: any }, status: number, name: string, max: number) => {
@@ -81,22 +82,6 @@ describe("on running workspaces", () => {
     org = await setupOrg(bindings(), "limits-live");
   });
 
-  /** Identities at the VM host (as at Freestyle) that may log in to the VM. */
-  async function identitiesOn(vmId: string) {
-    const headers = { authorization: "Bearer test-key" };
-    const base = inject("vmHost").url;
-    const all = (await (await fetch(`${base}/identity/v1/identities?limit=100000`, { headers })).json()) as {
-      identities: { id: string }[];
-    };
-    let holding = 0;
-    for (const { id } of all.identities) {
-      const res = await fetch(`${base}/identity/v1/identities/${id}/permissions/vm/${vmId}`, { headers });
-      if (res.status === 200) holding++;
-      else await res.body?.cancel();
-    }
-    return holding;
-  }
-
   it("SSH grants: 429 past the limit, even for concurrent requests, leaving no extra access at the provider", async () => {
     const ws = await createRunning(org, "grants");
     const api = apiClient({ ...bindings(), MAX_SSH_GRANTS_PER_ORGANIZATION: "2" }, org.token);
@@ -104,7 +89,7 @@ describe("on running workspaces", () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(2);
     for (const r of results.filter((r) => r.status !== 200))
       expectLimit(r, 429, "MAX_SSH_GRANTS_PER_ORGANIZATION", 2);
-    expect(await identitiesOn(ws.providerVmId)).toBe(2);
+    expect(await vmHost.identitiesOn(ws.providerVmId)).toBe(2);
     expectLimit(await api("POST", `/v1/workspaces/${ws.id}/ssh`), 429, "MAX_SSH_GRANTS_PER_ORGANIZATION", 2);
   });
 

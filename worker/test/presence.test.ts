@@ -18,6 +18,22 @@ beforeAll(async () => {
 const ns = () => env.WORKSPACE_PRESENCE;
 const stubFor = (workspaceId: string) => ns().get(ns().idFromName(workspaceId));
 
+/** Ages a session past three missed heartbeats inside the object's own storage, then does `then`. */
+async function ageSession(
+  stub: ReturnType<typeof stubFor>,
+  sessionId: string,
+  then: (state: DurableObjectState) => Promise<void>,
+) {
+  await runInDurableObject(stub, async (_instance, state) => {
+    state.storage.sql.exec(
+      "update sessions set last_heartbeat_at = ? where id = ?",
+      Date.now() - 91_000,
+      sessionId,
+    );
+    await then(state);
+  });
+}
+
 /** Joins through the object itself; a full workspace fails the test. */
 async function join(stub: ReturnType<typeof stubFor>, workspaceId: string) {
   const joined = await stub.join(workspaceId, org.userId, "desktop");
@@ -80,15 +96,7 @@ describe("workspace presence Durable Object", () => {
     const ws = await createRunning(org, "p-expire");
     const stub = stubFor(ws.id);
     const { sessionId } = await join(stub, ws.id);
-    // Age the session past three missed heartbeats inside the object's own storage.
-    await runInDurableObject(stub, async (_instance, state) => {
-      state.storage.sql.exec(
-        "update sessions set last_heartbeat_at = ? where id = ?",
-        Date.now() - 91_000,
-        sessionId,
-      );
-      await state.storage.setAlarm(Date.now());
-    });
+    await ageSession(stub, sessionId, async (state) => state.storage.setAlarm(Date.now()));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.liveCount()).toBe(0);
     const m = await mirror(ws.id);
@@ -151,15 +159,8 @@ describe("workspace presence Durable Object", () => {
     const ws = await createRunning(org, "p-overdue");
     const stub = stubFor(ws.id);
     const { sessionId } = await join(stub, ws.id);
-    await runInDurableObject(stub, async (_instance, state) => {
-      state.storage.sql.exec(
-        "update sessions set last_heartbeat_at = ? where id = ?",
-        Date.now() - 91_000,
-        sessionId,
-      );
-      // As if the alarm were late: it has not run, and will not before the count.
-      await state.storage.deleteAlarm();
-    });
+    // As if the alarm were late: it has not run, and will not before the count.
+    await ageSession(stub, sessionId, async (state) => state.storage.deleteAlarm());
     expect(await stub.liveCount()).toBe(0);
     expect((await mirror(ws.id)).ws.connectedCount).toBe(0);
   });

@@ -7,6 +7,8 @@ declare module "vitest" {
     sharedDbUrl: string;
     pgBaseUrl: string;
     templateDb: string;
+    /** Every database of this run starts with it (`cw_t_r<run id>_`); see global-setup.ts. */
+    dbPrefix: string;
     shapeUpstream: string;
     /** The tests' DNS-over-HTTPS server (`@cw/testing/node`'s startDohServer), `…/dns-query`. */
     dnsResolver: string;

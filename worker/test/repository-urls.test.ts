@@ -4,7 +4,7 @@ import { openDeps } from "../src/deps-factory.ts";
 import { provisionWorkspace } from "../src/services/workspace-lifecycle.ts";
 import { apiClient } from "./support/api.ts";
 import { freshDatabase, sharedDatabase } from "./support/database.ts";
-import { type Org, settled, setupOrg } from "./support/org.ts";
+import { createRunning, type Org, setupOrg } from "./support/org.ts";
 import { workspaceRows } from "./support/shape-rows.ts";
 import { vmHost } from "./support/vm-host.ts";
 
@@ -148,26 +148,13 @@ describe("a failed clone", () => {
       name: "missing",
       cloneUrl: `file://${hidden}`,
     });
-    const missing = await settled(
-      local,
-      (await local.api("POST", "/v1/workspaces", { repositoryId: repo.body.id, name: "m", branch: "main" }))
-        .body.id,
-    );
+    const missing = await createRunning({ ...local, repositoryId: repo.body.id }, "m", "main");
     expect(missing.status).toBe("error");
     expect(missing.statusMessage).toBe(
       "the repository could not be cloned: repository not found or no access",
     );
 
-    const branch = await settled(
-      local,
-      (
-        await local.api("POST", "/v1/workspaces", {
-          repositoryId: local.repositoryId,
-          name: "b",
-          branch: "no-such-branch",
-        })
-      ).body.id,
-    );
+    const branch = await createRunning(local, "b", "no-such-branch");
     expect(branch.statusMessage).toBe(
       "the repository could not be cloned: the branch was not found in the repository",
     );

@@ -23,22 +23,6 @@ beforeAll(async () => {
 
 afterEach(() => vmHost.clearFaults());
 
-/** How many identities at the VM host (as at Freestyle) may still log in to the VM. */
-async function identitiesOn(vmId: string) {
-  const headers = { authorization: "Bearer test-key" };
-  const base = inject("vmHost").url;
-  const all = (await (await fetch(`${base}/identity/v1/identities?limit=100000`, { headers })).json()) as {
-    identities: { id: string }[];
-  };
-  let holding = 0;
-  for (const { id } of all.identities) {
-    const res = await fetch(`${base}/identity/v1/identities/${id}/permissions/vm/${vmId}`, { headers });
-    if (res.status === 200) holding++;
-    else await res.body?.cancel();
-  }
-  return holding;
-}
-
 /** The VM host's identity API, as Freestyle's: is this token still accepted for the VM? */
 async function tokenIsLive(identityId: string, tokenId: string) {
   const res = await fetch(`${inject("vmHost").url}/identity/v1/identities/${identityId}/tokens`, {
@@ -142,7 +126,7 @@ describe("POST /v1/workspaces/{id}/ssh", () => {
     const [grant] = await grantsOf(ws.id);
     expect(grant!.revokedAt).not.toBeNull();
     expect(await tokenIsLive(grant!.providerIdentityId, grant!.providerTokenId)).toBe(false);
-    expect(await identitiesOn(ws.providerVmId)).toBe(0);
+    expect(await vmHost.identitiesOn(ws.providerVmId)).toBe(0);
   });
 
   it("keeps a revocation the provider failed pending, and the next tick retries it", async () => {
@@ -188,7 +172,7 @@ describe("POST /v1/workspaces/{id}/ssh", () => {
       expect(await tokenIsLive(g.providerIdentityId, g.providerTokenId)).toBe(false);
     }
     // Nothing the race handed out, recorded or not, still opens the VM.
-    expect(await identitiesOn(ws.providerVmId)).toBe(0);
+    expect(await vmHost.identitiesOn(ws.providerVmId)).toBe(0);
     // And access is handed out again now that it runs.
     expect((await org.api("POST", `/v1/workspaces/${ws.id}/ssh`)).status).toBe(200);
   });

