@@ -26,13 +26,6 @@ const CW_DIR = ".config/cw";
 export const HELPER_PATH = `${VM_HOME}/${CW_DIR}/git-credential`;
 export const VM_CREDENTIAL_PATH = `${VM_HOME}/${CW_DIR}/vm-credential`;
 
-/** A VM credential: `cwv_` + 256 random bits, base64url (stored hashed, like API tokens). */
-export function generateVmCredential(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const b64 = btoa(String.fromCharCode(...bytes));
-  return `cwv_${b64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}`;
-}
-
 /**
  * The helper git runs (`<helper> get|store|erase`, the request on stdin). It sends git's request as
  * it is and prints the control plane's answer as it is: parsing and every decision happen on the

@@ -1,6 +1,5 @@
-import { schema, sha256Hex } from "@cw/db";
+import { randomSecret, schema, sha256Hex } from "@cw/db";
 import { eq } from "drizzle-orm";
-import { generateVmCredential } from "../domain/vm-git-setup.ts";
 import type { Deps } from "./deps.ts";
 
 const creds = schema.workspaceVmCredentials;
@@ -12,7 +11,8 @@ const ws = schema.cloudWorkspaces;
  * workspace deletes the row (a cascade), which is what revokes it.
  */
 export async function issueVmCredential(deps: Deps, workspaceId: string): Promise<string> {
-  const secret = generateVmCredential();
+  // `cwv_`, so neither an API token nor a VM credential can pass for the other.
+  const secret = randomSecret("cwv_");
   const secretHash = await sha256Hex(secret);
   await deps.db
     .insert(creds)
