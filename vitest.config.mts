@@ -44,6 +44,11 @@ export default defineConfig({
                 DATABASE_URL: inject("sharedDbUrl"),
                 DATABASE_WS_PROXY: inject("dbProxy"),
                 FREESTYLE_API_KEY: "test-key",
+                // Nothing listens here: the tests' repositories are file:// paths, for which git never
+                // asks the VMs' credential helper. The helper's round trip is tested against the
+                // whole stack (local/test/private-repositories.test.ts).
+                PUBLIC_URL: "http://127.0.0.1:9",
+                GIT_CREDENTIAL_KEYS: `test:${Buffer.alloc(32, 7).toString("base64")}`,
                 // Short, so the create-deadline test is quick; local creates take well under it.
                 PROVIDER_CREATE_TIMEOUT_MS: "3000",
                 FREESTYLE_API_URL: inject("vmHost").url,

@@ -255,12 +255,31 @@ describe("one line and exit 1 when it cannot be done", () => {
     expect((await runCw(home, ["ssh", "broken"])).code).toBe(1);
   });
 
+  it("a workspace holding unsaved work is not deleted unless told what to do with it", async () => {
+    const ws = await created("unsaved");
+    writeFileSync(join(stack.vmHost!.vmDir(ws.providerVmId!), "workspace", "notes.txt"), "only here\n");
+    const refused = await runCw(home, ["rm", "unsaved", "--yes"]);
+    expect(refused.code).toBe(1);
+    expect(oneLine(refused)).toMatch(
+      /^cw: the workspace holds work that exists nowhere else: .*1 untracked file.* \(cw rm --preserve pushes it to a branch first; --force discards it\)$/,
+    );
+    expect((await api.getWorkspace(ws.id)).status).toBe("running");
+    expect(await runCw(home, ["rm", "unsaved", "--yes", "--force"])).toMatchObject({
+      code: 0,
+      stdout: "Deleted unsaved.\n",
+    });
+    await expect(api.getWorkspace(ws.id)).rejects.toMatchObject({ status: 404 });
+  });
+
   it("wrong usage is exit 2, with the way to help", async () => {
     const rm = await runCw(home, ["rm", "conformance"]);
     expect(rm.code).toBe(2);
     expect(oneLine(rm)).toBe(
       "cw rm: not on a terminal to ask; pass --yes to delete conformance (cw rm --help)",
     );
+    const both = await runCw(home, ["rm", "conformance", "--yes", "--preserve", "--force"]);
+    expect(both.code).toBe(2);
+    expect(oneLine(both)).toBe("cw rm: choose --preserve or --force, not both (cw rm --help)");
     const status = await runCw(home, ["ls", "--status", "sleeping"]);
     expect(status.code).toBe(2);
     expect(oneLine(status)).toMatch(/^cw ls: --status must be one of provisioning, running/);

@@ -29,6 +29,10 @@ export const gitSyncStatusValues = [
 ] as const;
 export type GitSyncStatus = (typeof gitSyncStatusValues)[number];
 
+/** Whose a git credential is: the caller's own, or the organization's (used when a user has none). */
+export const gitCredentialScopeValues = ["user", "organization"] as const;
+export type GitCredentialScope = (typeof gitCredentialScopeValues)[number];
+
 export const membershipRoleValues = ["owner", "member"] as const;
 export type MembershipRole = (typeof membershipRoleValues)[number];
 

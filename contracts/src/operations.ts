@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { CreateGitCredential, GitCredential, GitCredentialList } from "./schemas/git-credential.ts";
 import { Me } from "./schemas/me.ts";
 import { CreateRepository, Repository, RepositoryList } from "./schemas/repository.ts";
 import { JoinedSession, JoinSession, SessionList } from "./schemas/session.ts";
 import { SshCredentials } from "./schemas/ssh.ts";
 import { ApiTokenList, CreateToken, NewApiToken } from "./schemas/token.ts";
+import { DeleteWorkspaceQuery, WorkspaceDeleted } from "./schemas/unsaved-work.ts";
 import {
   CreateWorkspace,
   ListWorkspacesQuery,
@@ -22,6 +24,8 @@ export const apiTags = {
   repositories: "Git repositories workspaces are made from",
   sessions: "Presence: who is connected to a workspace",
   tokens: "API tokens of the caller, and who a token speaks for",
+  "git-credentials": "Credentials for private git hosts, handed to workspaces' git one operation at a time",
+  vm: "Called from inside a workspace's VM, with the VM's own credential",
   sync: "Live sync of the organization's workspaces (Electric's Shape protocol)",
   health: "Liveness of the API",
 } as const;
@@ -37,6 +41,13 @@ export interface Operation {
   body?: z.ZodType;
   /** The success answer's JSON body; null when it has none (204). */
   response: z.ZodType | null;
+  /** Answers 204 without a body in some cases although `response` describes its other success. */
+  mayAnswerNoContent?: true;
+  /**
+   * The body and answer are `text/plain` in the format this names, not JSON: not for the client
+   * (a VM's git calls it through a shell helper).
+   */
+  textProtocol?: "git-credential";
 }
 
 const Health = z.object({ ok: z.literal(true) }).meta({ id: "Health" });
@@ -106,8 +117,10 @@ export const operations = {
     method: "delete",
     path: workspace,
     tag: "workspaces",
-    summary: "Delete a workspace and its VM",
-    response: null,
+    summary: "Delete a workspace and its VM, unless it holds unsaved work (see preserve and force)",
+    query: DeleteWorkspaceQuery,
+    response: WorkspaceDeleted,
+    mayAnswerNoContent: true,
   },
   pauseWorkspace: {
     method: "post",
@@ -196,6 +209,38 @@ export const operations = {
     tag: "tokens",
     summary: "Revoke an API token",
     response: null,
+  },
+
+  listGitCredentials: {
+    method: "get",
+    path: "/v1/git-credentials",
+    tag: "git-credentials",
+    summary: "List the caller's git credentials and the organization's (never their secrets)",
+    response: GitCredentialList,
+  },
+  createGitCredential: {
+    method: "post",
+    path: "/v1/git-credentials",
+    tag: "git-credentials",
+    summary: "Add (or replace) a git credential for a host",
+    body: CreateGitCredential,
+    response: GitCredential,
+  },
+  deleteGitCredential: {
+    method: "delete",
+    path: "/v1/git-credentials/{id}",
+    tag: "git-credentials",
+    summary: "Delete a git credential; workspaces' git stops receiving it at once",
+    response: null,
+  },
+
+  getVmGitCredential: {
+    method: "post",
+    path: "/v1/vm/git-credential",
+    tag: "vm",
+    summary: "The git host credential for one git operation in a workspace's VM (git's credential protocol)",
+    response: null,
+    textProtocol: "git-credential",
   },
 
   getShape: {

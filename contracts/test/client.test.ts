@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, createApiClient } from "../src/client/index.ts";
+import { unsavedWorkOf } from "../src/index.ts";
 
 /** A fetch that answers every request with one canned response, recording what was asked. */
 function answering(status: number, body: string, headers: Record<string, string> = {}) {
@@ -30,7 +31,17 @@ const workspace = {
   autoStoppedAt: null,
   connectedCount: 0,
   lastActiveAt: "2026-01-01T10:00:00.000Z",
-  sync: { status: "unknown", message: null, localHeadSha: null, remoteHeadSha: null, checkedAt: null },
+  sync: {
+    status: "unknown",
+    message: null,
+    localHeadSha: null,
+    remoteHeadSha: null,
+    checkedAt: null,
+    uncommittedFiles: null,
+    untrackedFiles: null,
+    unpushedCommits: null,
+    stashes: null,
+  },
   createdAt: "2026-01-01T09:00:00.000Z",
   updatedAt: "2026-01-01T10:00:00.000Z",
 };
@@ -44,6 +55,36 @@ describe("API client", () => {
     expect(requests[0]!.method).toBe("POST");
     expect(requests[0]!.url).toBe("http://api.test/v1/workspaces/a%20b/pause");
     expect(requests[0]!.headers.get("authorization")).toBe("Bearer cwk_t");
+  });
+
+  it("deletes: 204 answers nothing, preserve answers the branches pushed, unsaved work reads from the 409", async () => {
+    const plain = answering(204, "");
+    expect(
+      await createApiClient({ baseUrl: "http://api.test", fetch: plain.fetch }).deleteWorkspace("w"),
+    ).toBeUndefined();
+    expect(plain.requests[0]!.url).toBe("http://api.test/v1/workspaces/w");
+
+    const saved = answering(200, JSON.stringify({ pushedBranches: ["cw/wip/w-20260101T000000Z"] }));
+    const api = createApiClient({ baseUrl: "http://api.test", fetch: saved.fetch });
+    expect(await api.deleteWorkspace("w", { preserve: true })).toEqual({
+      pushedBranches: ["cw/wip/w-20260101T000000Z"],
+    });
+    expect(saved.requests[0]!.url).toBe("http://api.test/v1/workspaces/w?preserve=true");
+
+    const unsaved = {
+      type: "/problems/unsaved-work",
+      title: "Unsaved work",
+      status: 409,
+      detail: "the workspace holds work that exists nowhere else: 1 untracked file",
+      unsavedWork: { uncommittedFiles: 0, untrackedFiles: 1, unpushedCommits: 0, stashes: 0, branches: [] },
+      canPreserve: true,
+    };
+    const refused = answering(409, JSON.stringify(unsaved), { "content-type": "application/problem+json" });
+    const err = await createApiClient({ baseUrl: "http://api.test", fetch: refused.fetch })
+      .deleteWorkspace("w")
+      .catch((e: unknown) => e as ApiError);
+    expect(unsavedWorkOf((err as ApiError).problem)).toEqual(unsaved);
+    expect(unsavedWorkOf({ ...unsaved, type: "/problems/invalid-transition" })).toBeNull();
   });
 
   it("turns a problem into an ApiError with its status, title, detail, field errors and extra members", async () => {

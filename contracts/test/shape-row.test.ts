@@ -28,6 +28,10 @@ const wire = {
   sync_message: null,
   local_head_sha: "a".repeat(40),
   remote_head_sha: "b".repeat(40),
+  uncommitted_files: 2,
+  untracked_files: 0,
+  unpushed_commits: null,
+  stashes: 1,
   created_at: "2026-01-01T09:00:00.000Z",
   updated_at: "2026-01-01T12:00:00.500Z",
 };
@@ -47,6 +51,9 @@ describe("the synced workspace row", () => {
       syncStatus: "behind",
       localHeadSha: "a".repeat(40),
       lastActiveAt: "2026-01-01T12:00:00.500Z",
+      uncommittedFiles: 2,
+      unpushedCommits: null,
+      stashes: 1,
     });
     expect(row).not.toHaveProperty("from_a_newer_server");
     expect(parseShapeRow({ ...wire, status: "sleeping" })).toBeNull();
@@ -75,6 +82,10 @@ describe("the synced workspace row", () => {
         localHeadSha: row.localHeadSha,
         remoteHeadSha: row.remoteHeadSha,
         checkedAt: null,
+        uncommittedFiles: row.uncommittedFiles,
+        untrackedFiles: row.untrackedFiles,
+        unpushedCommits: row.unpushedCommits,
+        stashes: row.stashes,
       },
     };
     expect(toSyncedWorkspace(api)).toEqual(row);

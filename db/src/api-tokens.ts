@@ -8,12 +8,18 @@ export async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** `cwk_` + 256 random bits, base64url. High entropy is why a plain SHA-256 is a sound stored form. */
-export function generateApiToken(): string {
+/**
+ * `prefix` + 256 random bits, base64url: the form of every secret the control plane issues (API
+ * tokens, VM credentials). High entropy is why a plain SHA-256 is a sound stored form.
+ */
+export function randomSecret(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const b64 = btoa(String.fromCharCode(...bytes));
-  return `cwk_${b64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}`;
+  return `${prefix}${b64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}`;
 }
+
+/** `cwk_` and a random secret. */
+export const generateApiToken = () => randomSecret("cwk_");
 
 export const hashApiToken = sha256Hex;
 

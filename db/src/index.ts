@@ -4,6 +4,7 @@ export {
   generateApiToken,
   hashApiToken,
   issueApiToken,
+  randomSecret,
   sha256Hex,
   TOKEN_PREFIX_LENGTH,
 } from "./api-tokens.ts";

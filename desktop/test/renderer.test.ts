@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -213,6 +213,66 @@ describe("list window", { timeout: TEST_TIMEOUT_MS }, () => {
     await row(page, ws.id).locator("button[data-action=delete]").click();
     await page.locator("#confirm-delete button[value=delete]").click();
     await expect.poll(() => row(page, ws.id).count(), patiently).toBe(0);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  });
+
+  it("deletes a workspace holding unsaved work only as the user chooses, showing what it holds", async () => {
+    const ws = await api.createWorkspace({ repositoryId: demoRepoId, name: "unsaved", branch: "feature" });
+    const vmId = await eventually("running", async () => {
+      const now = await api.getWorkspace(ws.id);
+      return now.status === "running" && now.providerVmId;
+    });
+    const checkout = join(stack.vmHost!.vmDir(vmId), "workspace");
+    writeFileSync(join(checkout, "notes.txt"), "only here\n");
+    writeFileSync(join(checkout, "feature.txt"), "edited in the VM\n");
+    const page = await openPage("index.html");
+    await page.waitForSelector("body[data-ready=true]");
+    await expect.poll(() => row(page, ws.id).getAttribute("data-status"), patiently).toBe("running");
+
+    const askDelete = async () => {
+      await row(page, ws.id).locator("button[data-action=delete]").click();
+      await page.locator("#confirm-delete button[value=delete]").click();
+      await expect.poll(() => page.locator("#unsaved-work").getAttribute("open"), patiently).not.toBeNull();
+    };
+    await askDelete();
+    expect(await page.locator("#unsaved-work-name").textContent()).toBe("unsaved");
+    expect(await page.locator("#unsaved-work-list li").allTextContents()).toEqual([
+      "1 file with uncommitted changes",
+      "1 untracked file",
+    ]);
+    expect(await page.locator("#unsaved-work-detail").textContent()).toMatch(
+      /^None of it is on the git host\./,
+    );
+    expect(
+      await page
+        .locator("#unsaved-work button")
+        .evaluateAll((all) => all.map((b) => [b.textContent, b.hasAttribute("disabled")])),
+    ).toEqual([
+      ["Cancel", false],
+      ["Delete anyway", false],
+      ["Save to a branch, then delete", false],
+    ]);
+    await page.screenshot({ path: join(artifacts, "delete-unsaved-work.png") });
+
+    // Cancel keeps everything.
+    await page.locator("#unsaved-work button[value=cancel]").click();
+    await expect
+      .poll(() => row(page, ws.id).locator("button[data-action=delete]").isEnabled(), patiently)
+      .toBe(true);
+    expect((await api.getWorkspace(ws.id)).status).toBe("running");
+
+    // Saved to a branch of the git host, then deleted; the window says where the work went.
+    await askDelete();
+    await page.locator("#unsaved-work button[value=preserve]").click();
+    await expect.poll(() => row(page, ws.id).count(), patiently).toBe(0);
+    const notice = (await page.locator("#errors li.notice").first().textContent()) ?? "";
+    const wip = /pushed to (cw\/wip\/unsaved-\d{8}T\d{6}Z)/.exec(notice)?.[1];
+    expect(wip, notice).toBeDefined();
+    const bare = new URL((await api.listRepositories()).items.find((r) => r.id === demoRepoId)!.cloneUrl)
+      .pathname;
+    expect(git(bare, "show", `refs/heads/${wip}:notes.txt`)).toBe("only here");
+    expect(git(bare, "show", `refs/heads/${wip}:feature.txt`)).toBe("edited in the VM");
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
   });

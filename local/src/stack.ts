@@ -6,6 +6,7 @@ import { localDataDir, writeLocalStackFile } from "@cw/db/node";
 import { startCronTicker } from "./stack/cron-ticker.ts";
 import { startDatabase } from "./stack/database.ts";
 import { ensureDemoRepository } from "./stack/demo-repo.ts";
+import { localGitCredentialKeys } from "./stack/git-credential-key.ts";
 import { type Log, logger as stdoutLogger } from "./stack/log.ts";
 import { portOr } from "./stack/ports.ts";
 import { ensureLocalOrganization } from "./stack/seed.ts";
@@ -81,12 +82,17 @@ export async function startStack(opts: StackOptions = {}) {
     const demo = ensureDemoRepository(join(dataDir, "demo-repo"));
     const seed = await ensureLocalOrganization(db, dataDir, { name: "demo", cloneUrl: `file://${demo}` });
 
+    const workerPort = await portOr(opts.workerPort);
     const worker = await startWranglerDev({
       rootDir: repoRoot,
       dataDir,
-      port: await portOr(opts.workerPort),
+      port: workerPort,
       log: logger("worker"),
       vars: {
+        // Where the VMs' git asks for credentials: this machine's worker, which the local VM host's
+        // VMs (processes here) reach. VMs on real Freestyle need a public URL (a tunnel) instead.
+        PUBLIC_URL: process.env.PUBLIC_URL || `http://127.0.0.1:${workerPort}`,
+        GIT_CREDENTIAL_KEYS: localGitCredentialKeys(dataDir),
         ...opts.workerVars,
         DATABASE_URL: db.DATABASE_URL,
         DATABASE_WS_PROXY: db.DATABASE_WS_PROXY,

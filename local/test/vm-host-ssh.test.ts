@@ -151,7 +151,7 @@ describe("SSH gateway", () => {
     const failing = await run(client, "echo oops >&2; exit 3");
     expect(failing).toEqual({ stdout: "", stderr: "oops\n", code: 3 });
     expect((await run(client, 'printf "%s %s" "$PWD" "$HOME"')).stdout).toBe(
-      `${join(host.vmDir(vmId), "workspace")} ${host.vmDir(vmId)}`,
+      `${join(host.vmDir(vmId), "workspace")} ${join(host.vmDir(vmId), "root")}`,
     );
     client.end();
   });

@@ -54,7 +54,8 @@ describe("VM creation and git clone", () => {
     expect(head.stdout?.trim()).toBe(repo.featureHead);
     expect((await vm.exec("git rev-parse --abbrev-ref HEAD")).stdout?.trim()).toBe("feature");
     expect((await vm.exec("pwd")).stdout?.trim()).toBe(join(host.vmDir(vmId), "workspace"));
-    expect((await vm.exec('printf %s "$HOME"')).stdout).toBe(host.vmDir(vmId));
+    // root's home, as on Freestyle: the VM's /root.
+    expect((await vm.exec('printf %s "$HOME"')).stdout).toBe(join(host.vmDir(vmId), "root"));
     expect(readFileSync(join(host.vmDir(vmId), "workspace", "feature.txt"), "utf8")).toBe("feature work\n");
 
     const info = await vm.getInfo();
@@ -76,7 +77,8 @@ describe("VM creation and git clone", () => {
       git: { repos: [{ repo: repo.bare, path: "/default" }] },
     });
     const heads = await vm.exec(
-      "for d in /by-sha /by-tag /default; do git -C $HOME$d rev-parse HEAD; done; pwd; basename $(pwd)",
+      // The default workdir is /root, so `..` is the VM's root here.
+      "for d in /by-sha /by-tag /default; do git -C ..$d rev-parse HEAD; done; pwd; basename $(pwd)",
     );
     expect(heads.stdout?.trim().split("\n")).toEqual([
       repo.mainHead,
@@ -110,7 +112,7 @@ describe("VM creation and git clone", () => {
       },
     });
     expect(await vm.fs.readTextFile("/etc/cloud-workspaces/tag.json")).toBe(tag);
-    expect((await vm.exec("$HOME/opt/run.sh")).stdout).toBe("ran\n");
+    expect((await vm.exec("../opt/run.sh")).stdout).toBe("ran\n");
     expect(await vm.fs.readDir("/etc/cloud-workspaces")).toEqual([{ name: "tag.json", kind: "file" }]);
     // Paths are the VM's: `..` cannot climb out of its root.
     expect(existsSync(join(host.vmDir(vmId), "escape.txt"))).toBe(true);

@@ -27,6 +27,8 @@ export interface FuzzContext {
   token: string;
   /** Ids that exist, used where a malformed body guarantees nothing is written. */
   ids: { repositoryId?: string; workspaceId?: string };
+  /** A workspace VM's credential: the bearer of the routes a VM calls (`/v1/vm/…`). */
+  vmCredential?: string;
   seed: number;
 }
 
@@ -46,6 +48,8 @@ interface Operation {
   pathParams: string[];
   query: { name: string; schema: Schema }[];
   body: Schema | null;
+  /** The body is text in git's credential protocol (`text/plain`), not JSON. */
+  gitCredentialText: boolean;
 }
 
 /** mulberry32: small, seeded, good enough to spread inputs. */
@@ -155,6 +159,7 @@ export function operationsOf(document: unknown): Operation[] {
         pathParams: params.filter((p) => p.in === "path").map((p) => p.name),
         query: params.filter((p) => p.in === "query").map((p) => ({ name: p.name, schema: p.schema ?? {} })),
         body: body ? resolve(doc, body) : null,
+        gitCredentialText: op.requestBody?.content?.["text/plain"] !== undefined,
       });
     }
   }
@@ -242,6 +247,31 @@ function defectiveBody(schema: Schema, ctx: FuzzContext, r: Random): { body: str
   }
 }
 
+/**
+ * git's credential request with a defect the broker refuses whatever the workspace: lines that are
+ * not `key=value`, a protocol other than http(s), no host or a host that is no host, line breaks or
+ * NULs inside values, or more than the broker reads.
+ */
+function defectiveGitCredentialText(r: Random): { body: string; defect: string } {
+  const host = r.pick(["github.com", "127.0.0.1:8080", "git.example.test"]);
+  const kinds: [string, () => string][] = [
+    [
+      "not key=value",
+      () => r.pick(["garbage", "protocol https\n", "=x\n", "{}", "", "\n\n\n", "PROTOCOL=https\n"]),
+    ],
+    ["wrong protocol", () => `protocol=${r.pick(["ssh", "ftp", "file", "", "HTTPS"])}\nhost=${host}\n`],
+    ["no host", () => "protocol=https\npath=acme/api.git\n"],
+    [
+      "nasty host",
+      () => `protocol=https\nhost=${r.pick(NASTY_STRINGS.filter((v) => !v.includes("\n")))}x/\n`,
+    ],
+    ["control byte", () => `protocol=https\nhost=${host}${r.pick(["\r", "\u0000", "\u0001"])}\n`],
+    ["too large", () => `protocol=https\nhost=${host}\n${"wwwauth[]=x\n".repeat(2000)}`],
+  ];
+  const [defect, make] = r.pick(kinds);
+  return { body: make(), defect };
+}
+
 function queryFor(op: Operation, r: Random): string {
   const params = new URLSearchParams();
   for (const q of op.query) {
@@ -279,7 +309,10 @@ export function* fuzzRequests(ctx: FuzzContext, count: number): Generator<FuzzRe
     let body: string | undefined;
     const defects: string[] = [];
     // A route that acts without a body only ever names things that do not exist.
-    const acts = op.method !== "GET" && !op.body;
+    const acts = op.method !== "GET" && !op.body && !op.gitCredentialText;
+    // The routes a VM calls take its credential; everything else an API token.
+    if (op.path.startsWith("/v1/vm/") && ctx.vmCredential)
+      headers.authorization = `Bearer ${ctx.vmCredential}`;
     const idFor = (name: string) => {
       if (r.chance(0.5)) return r.pick(NASTY_PATH_SEGMENTS);
       if (!acts && name === "id" && ctx.ids.workspaceId && r.chance(0.5)) return ctx.ids.workspaceId;
@@ -295,6 +328,13 @@ export function* fuzzRequests(ctx: FuzzContext, count: number): Generator<FuzzRe
         ? "application/json"
         : r.pick(["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"]);
       if (r.chance(0.02)) body = JSON.stringify({ name: "x".repeat(70 * 1024) });
+    } else if (op.gitCredentialText) {
+      const made = defectiveGitCredentialText(r);
+      body = made.body;
+      defects.push(made.defect);
+      headers["content-type"] = r.chance(0.9)
+        ? "text/plain"
+        : r.pick(["application/json", "text/plain; charset=latin1"]);
     } else if (op.method !== "GET" && r.chance(0.1)) {
       body = r.pick(NASTY_JSON);
       headers["content-type"] = "application/json";
@@ -307,6 +347,7 @@ export function* fuzzRequests(ctx: FuzzContext, count: number): Generator<FuzzRe
         "Basic dXNlcjpwYXNz",
         `Bearer ${ctx.token} extra`,
         "Bearer cwk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "Bearer cwv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         `Bearer ${"x".repeat(5000)}`,
       ]);
       if (auth) headers.authorization = auth;

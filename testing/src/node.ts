@@ -4,6 +4,7 @@
  */
 export { type DnsRecord, startDohServer, TEST_ZONE, type Zone } from "./doh-server.ts";
 export { commit, createGitFixture, type GitFixture, git, originAndClone } from "./git.ts";
+export { type GitHttpServer, startGitHttpServer } from "./git-http-server.ts";
 export * from "./index.ts";
 export { postgresAnswers, type TestPostgres, testPostgres } from "./postgres.ts";
 export { startTestStack, type TestStack } from "./stack.ts";

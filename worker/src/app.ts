@@ -4,14 +4,16 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { notFound, Problem, validationProblem } from "./domain/problems.ts";
 import type { AppEnv } from "./http/app-env.ts";
-import { requireToken, withDeps } from "./http/context.ts";
+import { requireCredential, withDeps } from "./http/context.ts";
 import { onError, problemResponse, zodToFieldErrors } from "./http/errors.ts";
 import { allowedMethods, SERVED_METHODS } from "./http/methods.ts";
 import { json, operation } from "./http/openapi-helpers.ts";
+import { gitCredentialRoutes } from "./routes/git-credentials.ts";
 import { meRoutes } from "./routes/me.ts";
 import { repositoryRoutes } from "./routes/repositories.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { vmRoutes } from "./routes/vm.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
 import { shapeRoutes } from "./shape/routes.ts";
 
@@ -79,8 +81,10 @@ export function createApp() {
     tags: Object.entries(apiTags).map(([name, description]) => ({ name, description })),
   }));
 
-  app.use("/v1/*", withDeps, requireToken);
+  app.use("/v1/*", withDeps, requireCredential);
   repositoryRoutes(app);
+  gitCredentialRoutes(app);
+  vmRoutes(app);
   workspaceRoutes(app);
   sessionRoutes(app);
   tokenRoutes(app);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseKeyRing } from "./domain/secret-box.ts";
 
 /**
  * Everything the worker reads from its environment, validated once per request or event.
@@ -10,9 +11,30 @@ const flag = z
   .transform((v) => v === "true");
 const limit = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+/** Where VMs reach this worker: https, except on this machine (the local stack, tests). */
+const publicUrl = z
+  .url()
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.test(url.hostname));
+  })
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const keyRing = z.string().transform((text, ctx) => {
+  const parsed = parseKeyRing(text);
+  if (parsed.ok) return parsed.ring;
+  ctx.addIssue({ code: "custom", message: parsed.message });
+  return z.NEVER;
+});
+
 const configSchema = z.object({
   DATABASE_URL: z.string().min(1),
   DATABASE_WS_PROXY: z.string().min(1).optional(),
+  // This worker's own public URL: a workspace's VM asks it for git credentials there.
+  PUBLIC_URL: publicUrl,
+  // AES-256-GCM keys for git credentials at rest, `id:base64key[,…]`; the first one encrypts.
+  GIT_CREDENTIAL_KEYS: keyRing,
   FREESTYLE_API_KEY: z.string().min(1),
   FREESTYLE_API_URL: z.url().optional(),
   FREESTYLE_SSH_HOST: z.string().min(1).default("vm-ssh.freestyle.sh"),
@@ -44,6 +66,7 @@ const configSchema = z.object({
   MAX_TOKENS_PER_ORGANIZATION: limit(100),
   MAX_SSH_GRANTS_PER_ORGANIZATION: limit(100),
   MAX_SESSIONS_PER_WORKSPACE: limit(20),
+  MAX_GIT_CREDENTIALS_PER_ORGANIZATION: limit(100),
   // A VM tagged with this deployment's workspace that is gone or in error is deleted after this.
   ORPHAN_VM_GRACE_MINUTES: z.coerce.number().int().min(1).default(30),
 });

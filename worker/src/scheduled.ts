@@ -4,6 +4,7 @@ import { idleStopJob } from "./jobs/idle-stop.ts";
 import { janitorJob } from "./jobs/janitor.ts";
 import { reconcileJob } from "./jobs/reconcile.ts";
 import { errorSummary, logError } from "./safe-log.ts";
+import { reencryptGitCredentials } from "./services/git-credentials.ts";
 import { revokeExpiredGrants } from "./services/ssh-grants.ts";
 import { compactShapeLog } from "./shape/change-log.ts";
 
@@ -12,8 +13,8 @@ export const SHAPE_LOG_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 /**
  * One Cron Trigger tick: reconcile with the provider, idle auto-stop, git polling, expired SSH
- * grants (and those whose revocation failed), the janitor (VMs nobody knows about), then
- * compaction of the sync change log. Each job isolates its own per-workspace failures; a job that fails as a whole does
+ * grants (and those whose revocation failed), the janitor (VMs nobody knows about), git credentials
+ * still under an older key moved to the newest, then compaction of the sync change log. Each job isolates its own per-workspace failures; a job that fails as a whole does
  * not stop the next one.
  */
 export async function runScheduled(env: Env, now: Date) {
@@ -37,6 +38,7 @@ export async function runScheduled(env: Env, now: Date) {
       gitPoll: await run("git-poll", () => gitPollJob(deps)),
       grants: await run("grants", () => revokeExpiredGrants(deps)),
       janitor: await run("janitor", () => janitorJob(deps)),
+      gitCredentialKeys: await run("git-credential-keys", () => reencryptGitCredentials(deps)),
       shapeLog: await run("shape-log", () =>
         compactShapeLog(deps.db, new Date(now.getTime() - SHAPE_LOG_RETENTION_MS)),
       ),

@@ -71,6 +71,25 @@ describe("the API's answers, read through the contract's client", () => {
     expect((await api.listTokens()).items.map((t) => t.id)).toContain(token.id);
     await expect(api.deleteToken(token.id)).resolves.toBeUndefined();
 
+    const credential = await api.createGitCredential({
+      host: "git.example.test",
+      username: "u",
+      secret: "s3cret-s3cret",
+    });
+    expect(credential).toMatchObject({ host: "git.example.test", scope: "user", hint: "cret" });
+    expect((await api.listGitCredentials()).items).toEqual([credential]);
+    await expect(api.deleteGitCredential(credential.id)).resolves.toBeUndefined();
+
+    // A delete that saves work answers what it pushed (here nothing: the checkout is clean).
+    const kept = await settled(
+      (await api.createWorkspace({ repositoryId: org.repositoryId, name: "kept", branch: "feature" })).id,
+    );
+    const dirty = await api
+      .deleteWorkspace(kept.id, { force: true, preserve: true })
+      .catch((e: unknown) => e);
+    expect(dirty).toMatchObject({ status: 400, fields: [{ field: "query.force" }] });
+    expect(await api.deleteWorkspace(kept.id, { preserve: true })).toEqual({ pushedBranches: [] });
+
     const invalid = await api
       .createWorkspace({ repositoryId: org.repositoryId, name: "x", branch: "no..dots" })
       .catch((e: unknown) => e);

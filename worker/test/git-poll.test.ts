@@ -69,9 +69,18 @@ describe("git polling", () => {
     expect((await vmHost.exec(dirty.providerVmId, "git diff --stat")).stdout).toContain("README.md");
     const d = await row(dirty.id);
     expect(d).toMatchObject({ syncStatus: "dirty", localHeadSha: start, remoteHeadSha: next });
+    // What only the VM holds is counted on every check, a clean checkout's included.
+    expect(d).toMatchObject({ uncommittedFiles: 1, untrackedFiles: 0, unpushedCommits: 0, stashes: 0 });
+    expect(await row(clean.id)).toMatchObject({ uncommittedFiles: 0, untrackedFiles: 0, unpushedCommits: 0 });
     expect(d.syncMessage).toMatch(/local changes/);
     const view = await org.api("GET", `/v1/workspaces/${dirty.id}`);
-    expect(view.body.sync).toMatchObject({ status: "dirty", localHeadSha: start, remoteHeadSha: next });
+    expect(view.body.sync).toMatchObject({
+      status: "dirty",
+      localHeadSha: start,
+      remoteHeadSha: next,
+      uncommittedFiles: 1,
+      untrackedFiles: 0,
+    });
 
     // One remote check for this repository+branch, however many workspaces follow it.
     const lsRemotes = (await vmHost.calls()).filter(
@@ -81,6 +90,11 @@ describe("git polling", () => {
         JSON.stringify((c as { body?: unknown }).body).includes(branch),
     );
     expect(lsRemotes).toHaveLength(1);
+
+    // An up-to-date checkout is counted again without a fetch: new files show on the next tick.
+    await vmHost.exec(clean.providerVmId, "touch a.txt b.txt && true");
+    await tick(bindings());
+    expect(await row(clean.id)).toMatchObject({ syncStatus: "up_to_date", untrackedFiles: 2 });
   });
 
   it("leaves HEAD exactly at the remote sha even when the VM's git has merge.ff=false", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb } from "@cw/db";
@@ -92,6 +92,15 @@ export default async function setup(project: TestProject) {
   project.provide("sharedDbUrl", `${base}/${SHARED_DB}`);
   const scratch = mkdtempSync(join(tmpdir(), "cw-worker-test-"));
   const repo = createGitFixture(join(scratch, "repo"));
+  // A git host that takes clones but refuses every push (a pre-receive hook), for failing saves.
+  const refusing = createGitFixture(join(scratch, "refusing"));
+  writeFileSync(
+    join(refusing.bare, "hooks", "pre-receive"),
+    "#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n",
+    {
+      mode: 0o755,
+    },
+  );
   const vmHost = await startVmHost({ dataDir: join(scratch, "vm-host"), apiKey: VM_HOST_KEY, control: true });
   project.provide("vmHost", { url: vmHost.url, sshHost: vmHost.sshHost, sshPort: vmHost.sshPort });
   project.provide("gitRepo", {
@@ -99,6 +108,7 @@ export default async function setup(project: TestProject) {
     mainHead: repo.head("main"),
     featureHead: repo.head("feature"),
     vmsDir: join(scratch, "vm-host", "vms"),
+    refusingPushUrl: refusing.cloneUrl,
   });
   project.provide("dbProxy", proxy.address);
   project.provide("pgBaseUrl", base);

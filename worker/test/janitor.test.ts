@@ -39,9 +39,8 @@ afterEach(() => vmHost.clearFaults());
 /** A VM made as the provisioner makes one, tagged for `workspaceId` of `forDeployment`. */
 async function taggedVm(workspaceId: string, forDeployment = deployment) {
   const { vmId } = await provider().create({
-    repoUrl: inject("gitRepo").cloneUrl,
-    branch: "main",
     workspaceName: "orphan",
+    files: {},
     tag: { deployment: forDeployment, workspaceId, createdAt: new Date().toISOString() },
   });
   return vmId;

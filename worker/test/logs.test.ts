@@ -1,4 +1,4 @@
-import { hashApiToken } from "@cw/db";
+import { hashApiToken, schema, sha256Hex } from "@cw/db";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { errorSummary } from "../src/safe-log.ts";
@@ -15,16 +15,37 @@ let token: string;
 /** Never used before the test that needs it, so no isolate has it cached. */
 let freshToken: string;
 let logged: string[];
+/** A workspace's VM credential, stored as a VM would present it. */
+const vmCredential = `cwv_${"v".repeat(43)}`;
 
 beforeAll(async () => {
   bindings = (await freshDatabase()).env;
   const db = openDb(bindings);
-  token = (await seedOrganization(db, "logs")).token;
+  const seeded = await seedOrganization(db, "logs");
+  token = seeded.token;
   freshToken = (await seedOrganization(db, "logs-fresh")).token;
+  const [repo] = await db.db
+    .insert(schema.repositories)
+    .values({ organizationId: seeded.organization.id, name: "r", cloneUrl: "https://git.example.test/r.git" })
+    .returning();
+  const [ws] = await db.db
+    .insert(schema.cloudWorkspaces)
+    .values({
+      organizationId: seeded.organization.id,
+      repositoryId: repo!.id,
+      creatorId: seeded.user.id,
+      name: "w",
+      branch: "main",
+    })
+    .returning();
+  await db.db
+    .insert(schema.workspaceVmCredentials)
+    .values({ workspaceId: ws!.id, secretHash: await sha256Hex(vmCredential) });
   await db.db.execute(sql`
     create function refuse_tokens() returns trigger language plpgsql as $$
       begin raise exception 'token writes are off' using errcode = 'P0001'; end $$;
-    create trigger refuse_tokens before insert on api_tokens for each row execute function refuse_tokens();`);
+    create trigger refuse_tokens before insert on api_tokens for each row execute function refuse_tokens();
+    create trigger refuse_git_credentials before insert on git_credentials for each row execute function refuse_tokens();`);
   await db.close();
 });
 
@@ -69,6 +90,46 @@ describe("database errors in the log", () => {
       expect(text).not.toMatch(/select|params:/i);
     } finally {
       await db.db.execute(sql`alter table api_tokens rename column token_digest to token_hash`);
+      await db.close();
+    }
+  });
+
+  it("a failing git credential write logs nothing of the secret, its ciphertext or its owner", async () => {
+    captureLogs();
+    const secret = `ghp_${"s".repeat(36)}`;
+    const res = await apiClient(bindings, token)("POST", "/v1/git-credentials", {
+      host: "git.example.test",
+      username: "logs-user",
+      secret,
+    });
+    expect(res.status).toBe(500);
+    const text = logged.join("\n");
+    expect(text).toContain("SQLSTATE P0001");
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain("logs-user");
+    expect(text).not.toMatch(/[A-Za-z0-9+/]{40,}={0,2}/); // base64 ciphertext or nonce
+    expect(text).not.toMatch(/insert into|params:/i);
+  });
+
+  it("a failing broker read logs nothing of the VM's credential or its hash", async () => {
+    const db = openDb(bindings);
+    await db.db.execute(sql`alter table workspace_vm_credentials rename column secret_hash to secret_digest`);
+    try {
+      captureLogs();
+      const res = await apiClient(bindings)("POST", "/v1/vm/git-credential", undefined, {
+        headers: { authorization: `Bearer ${vmCredential}`, "content-type": "text/plain" },
+        rawBody: "protocol=https\nhost=git.example.test\n",
+      });
+      expect(res.status).toBe(500);
+      const text = logged.join("\n");
+      expect(text).toContain("SQLSTATE 42703");
+      expect(text).not.toContain(vmCredential);
+      expect(text).not.toContain(await sha256Hex(vmCredential));
+      expect(text).not.toMatch(/select|params:/i);
+    } finally {
+      await db.db.execute(
+        sql`alter table workspace_vm_credentials rename column secret_digest to secret_hash`,
+      );
       await db.close();
     }
   });

@@ -13,7 +13,14 @@ declare module "vitest" {
     /** The tests' DNS-over-HTTPS server (`@cw/testing/node`'s startDohServer), `…/dns-query`. */
     dnsResolver: string;
     vmHost: { url: string; sshHost: string; sshPort: number };
-    gitRepo: { cloneUrl: string; mainHead: string; featureHead: string; vmsDir: string };
+    gitRepo: {
+      cloneUrl: string;
+      mainHead: string;
+      featureHead: string;
+      vmsDir: string;
+      /** Another repository whose host refuses every push (a pre-receive hook). */
+      refusingPushUrl: string;
+    };
   }
 }
 

@@ -151,7 +151,7 @@ describe("a failed clone", () => {
     const missing = await createRunning({ ...local, repositoryId: repo.body.id }, "m", "main");
     expect(missing.status).toBe("error");
     expect(missing.statusMessage).toBe(
-      "the repository could not be cloned: the repository was not found: check the URL",
+      "the repository could not be cloned: repository not found or no access",
     );
 
     const branch = await createRunning(local, "b", "no-such-branch");

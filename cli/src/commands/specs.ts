@@ -112,9 +112,18 @@ export const commandSpecs = {
   stop: lifecycle("stop a workspace (its disk is kept)"),
   rm: {
     summary: "delete a workspace and its VM",
-    usage: "WS [--yes]",
+    usage: "WS [--yes] [--preserve | --force]",
     args: { min: 1, max: 1 },
-    options: { yes: { type: "boolean", short: "y", help: "do not ask (required when not on a terminal)" } },
+    options: {
+      yes: { type: "boolean", short: "y", help: "do not ask (required when not on a terminal)" },
+      preserve: {
+        type: "boolean",
+        help: "push the VM's unsaved work to a cw/wip/… branch first (nothing is deleted if the push fails)",
+      },
+      force: { type: "boolean", help: "delete whatever unsaved work the VM holds" },
+    },
+    details:
+      "The VM is checked first: a workspace holding work that exists nowhere else (uncommitted or untracked files, unpushed commits, stashes) is not deleted unless --preserve or --force says what to do with it.",
   },
   ssh: {
     summary: "open a shell in a workspace, or run a command there",

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ClientType } from "../enums.ts";
 import { type Operation, operations } from "../operations.ts";
+import type { CreateGitCredential } from "../schemas/git-credential.ts";
 import type { CreateRepository } from "../schemas/repository.ts";
 import type { JoinSession } from "../schemas/session.ts";
 import type { CreateToken } from "../schemas/token.ts";
@@ -42,9 +43,16 @@ interface CallInput {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
+  /** This call's deadline, when it may take longer than the client's (a delete that pushes work). */
+  timeoutMs?: number;
 }
 
-type Answer<O extends Operation> = O["response"] extends z.ZodType ? z.output<O["response"]> : undefined;
+type Answer<O extends Operation> = O["response"] extends z.ZodType
+  ? z.output<O["response"]> | (O extends { mayAnswerNoContent: true } ? undefined : never)
+  : undefined;
+
+/** How long a delete may take when it first pushes the VM's work to the git host. */
+const PRESERVING_DELETE_TIMEOUT_MS = 5 * 60_000;
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
@@ -81,7 +89,7 @@ export function createApiClient(opts: ApiClientOptions) {
           ...input.headers,
         },
         body: input.body === undefined ? undefined : JSON.stringify(input.body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(input.timeoutMs ?? timeoutMs),
       });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
@@ -94,7 +102,7 @@ export function createApiClient(opts: ApiClientOptions) {
     }
     const text = await res.text();
     if (!res.ok) throw problemError(res.status, res.statusText, text);
-    if (op.response === null) return undefined as Answer<O>;
+    if (op.response === null || (res.status === 204 && op.mayAnswerNoContent)) return undefined as Answer<O>;
     const unexpected = (detail: string) =>
       new ApiError({ status: res.status, title: "Unexpected answer", detail: `${what}: ${detail}` });
     let json: unknown;
@@ -149,7 +157,20 @@ export function createApiClient(opts: ApiClientOptions) {
     getWorkspace: (id: string) => call(operations.getWorkspace, { params: ws(id) }),
     updateWorkspace: (id: string, patch: UpdateWorkspace) =>
       call(operations.updateWorkspace, { params: ws(id), body: patch }),
-    deleteWorkspace: (id: string) => call(operations.deleteWorkspace, { params: ws(id) }),
+    /**
+     * Deletes a workspace. Without options the VM is checked first: unsaved work answers 409
+     * `unsaved-work` (read it with `unsavedWorkOf(err.problem)`). `preserve` pushes that work to a
+     * `cw/wip/…` branch first and answers the branches pushed; `force` deletes whatever it holds.
+     */
+    deleteWorkspace: (id: string, opts: { preserve?: boolean; force?: boolean } = {}) =>
+      call(operations.deleteWorkspace, {
+        params: ws(id),
+        query: {
+          preserve: opts.preserve ? "true" : undefined,
+          force: opts.force ? "true" : undefined,
+        },
+        timeoutMs: opts.preserve ? Math.max(timeoutMs, PRESERVING_DELETE_TIMEOUT_MS) : undefined,
+      }),
     pauseWorkspace: (id: string) => call(operations.pauseWorkspace, { params: ws(id) }),
     resumeWorkspace: (id: string) => call(operations.resumeWorkspace, { params: ws(id) }),
     stopWorkspace: (id: string) => call(operations.stopWorkspace, { params: ws(id) }),
@@ -167,5 +188,10 @@ export function createApiClient(opts: ApiClientOptions) {
     listTokens: () => call(operations.listTokens),
     createToken: (input: CreateToken) => call(operations.createToken, { body: input }),
     deleteToken: (id: string) => call(operations.deleteToken, { params: ws(id) }),
+
+    listGitCredentials: () => call(operations.listGitCredentials),
+    createGitCredential: (input: CreateGitCredential) =>
+      call(operations.createGitCredential, { body: input }),
+    deleteGitCredential: (id: string) => call(operations.deleteGitCredential, { params: ws(id) }),
   };
 }

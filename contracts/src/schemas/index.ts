@@ -1,4 +1,5 @@
 export * from "./common.ts";
+export * from "./git-credential.ts";
 export * from "./me.ts";
 export * from "./problem.ts";
 export * from "./repository.ts";
@@ -6,4 +7,6 @@ export * from "./session.ts";
 export * from "./shape-row.ts";
 export * from "./ssh.ts";
 export * from "./token.ts";
+export * from "./unsaved-work.ts";
+export * from "./vm-git-credential.ts";
 export * from "./workspace.ts";

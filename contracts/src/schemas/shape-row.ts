@@ -23,6 +23,10 @@ const syncColumns = {
   syncMessage: "message",
   localHeadSha: "localHeadSha",
   remoteHeadSha: "remoteHeadSha",
+  uncommittedFiles: "uncommittedFiles",
+  untrackedFiles: "untrackedFiles",
+  unpushedCommits: "unpushedCommits",
+  stashes: "stashes",
 } as const satisfies Record<string, keyof WorkspaceSync>;
 type SyncColumns = typeof syncColumns;
 

@@ -31,7 +31,10 @@ const autoStopMinutes = z
   .max(AUTO_STOP_MAX_MINUTES)
   .meta({ description: "Minutes without activity before the workspace is stopped; 0 = never" });
 
-/** Where the VM's checkout stands against its branch on the git host. */
+/** Work only the VM holds, as the git poller last counted it; null until it has looked. */
+const workCount = (description: string) => z.number().int().min(0).nullable().meta({ description });
+
+/** Where the VM's checkout stands against its branch on the git host, and what only it holds. */
 export const WorkspaceSync = z
   .object({
     status: gitSyncStatusSchema,
@@ -39,6 +42,10 @@ export const WorkspaceSync = z
     localHeadSha: z.string().nullable(),
     remoteHeadSha: z.string().nullable(),
     checkedAt: timestamp.nullable(),
+    uncommittedFiles: workCount("Tracked files with uncommitted changes"),
+    untrackedFiles: workCount("Files git neither tracks nor ignores"),
+    unpushedCommits: workCount("Commits on no branch of the git host"),
+    stashes: workCount("Stash entries"),
   })
   .meta({ id: "WorkspaceSync" });
 export type WorkspaceSync = z.infer<typeof WorkspaceSync>;

@@ -49,6 +49,11 @@ export const cloudWorkspaces = pgTable(
     localHeadSha: text("local_head_sha"),
     remoteHeadSha: text("remote_head_sha"),
     syncCheckedAt: ts("sync_checked_at"),
+    /** Work only the VM holds, as the git poller last counted it; null until it has looked. */
+    uncommittedFiles: integer("uncommitted_files"),
+    untrackedFiles: integer("untracked_files"),
+    unpushedCommits: integer("unpushed_commits"),
+    stashes: integer("stashes"),
     /**
      * The provider operation in flight (create, pause, resume, stop, delete), or null. Taking it
      * is a conditional update, so two requests can never drive the provider for one workspace at once.
@@ -124,3 +129,16 @@ export const sshGrants = pgTable(
     index("ssh_grants_live_org_idx").on(t.organizationId).where(sql`${t.revokedAt} is null`),
   ],
 );
+
+/**
+ * The credential a workspace's VM authenticates with when it asks for a git host's credential
+ * (`POST /v1/vm/git-credential`): a random secret installed in the VM at create, stored here only
+ * as its SHA-256. One per workspace; deleting the workspace deletes it, which revokes it.
+ */
+export const workspaceVmCredentials = pgTable("workspace_vm_credentials", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => cloudWorkspaces.id, { onDelete: "cascade" }),
+  secretHash: text("secret_hash").notNull().unique(),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});

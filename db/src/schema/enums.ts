@@ -1,6 +1,7 @@
 import {
   autoStopActionValues,
   clientTypeValues,
+  gitCredentialScopeValues,
   gitSyncStatusValues,
   membershipRoleValues,
   providerTypeValues,
@@ -15,3 +16,4 @@ export const clientTypeEnum = pgEnum("cloud_client_type", clientTypeValues);
 export const membershipRoleEnum = pgEnum("membership_role", membershipRoleValues);
 export const autoStopActionEnum = pgEnum("auto_stop_action", autoStopActionValues);
 export const gitSyncStatusEnum = pgEnum("git_sync_status", gitSyncStatusValues);
+export const gitCredentialScopeEnum = pgEnum("git_credential_scope", gitCredentialScopeValues);

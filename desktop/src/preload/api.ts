@@ -79,7 +79,7 @@ export function createDesktopApi(transport: Transport): DesktopApi {
       pause: (id) => call(invokeChannels.pauseWorkspace, id),
       resume: (id) => call(invokeChannels.resumeWorkspace, id),
       stop: (id) => call(invokeChannels.stopWorkspace, id),
-      remove: (id) => call(invokeChannels.deleteWorkspace, id),
+      remove: (id, mode) => call(invokeChannels.deleteWorkspace, id, mode),
       keepAlive: (id) => call(invokeChannels.keepAlive, id),
       openTerminalWindow: (id) => call(invokeChannels.openTerminalWindow, id),
     },

@@ -1,5 +1,5 @@
 import type { EnableCloudInput, EnableCloudResult, WorktreeInfo } from "@cw/client-node/types";
-import type { CreateWorkspace, Repository } from "@cw/contracts/types";
+import type { CreateWorkspace, Repository, UnsavedWork } from "@cw/contracts/types";
 import type { StoreSnapshot, WorkspaceRow } from "../core/workspace-store.ts";
 
 export type { EnableCloudInput, EnableCloudResult, WorktreeInfo };
@@ -99,6 +99,26 @@ export interface TerminalExitEvent {
   error: string | null;
 }
 
+/**
+ * How a delete treats the VM's unsaved work: `check` refuses when there is any, `preserve` pushes it
+ * to a `cw/wip/…` branch first, `force` discards it.
+ */
+export type DeleteMode = "check" | "preserve" | "force";
+
+/** A delete's outcome: done (with the branches the work went to), or refused for unsaved work. */
+export type DeleteOutcome =
+  | { deleted: true; pushedBranches: string[] }
+  | {
+      deleted: false;
+      /** The API's words: what the VM holds, why the push failed, or why it could not be checked. */
+      detail: string;
+      /** null when the VM could not be checked: then only `force` deletes. */
+      unsavedWork: UnsavedWork | null;
+      canPreserve: boolean;
+    };
+
+export type { UnsavedWork };
+
 /** What crosses IPC in place of a thrown error; the preload turns it back into an `Error`. */
 export interface IpcFailure {
   message: string;
@@ -126,7 +146,8 @@ export interface DesktopApi {
     pause(id: string): Promise<void>;
     resume(id: string): Promise<void>;
     stop(id: string): Promise<void>;
-    remove(id: string): Promise<void>;
+    /** Deletes a workspace; with unsaved work (and `check`) it answers what is unsaved instead. */
+    remove(id: string, mode: DeleteMode): Promise<DeleteOutcome>;
     keepAlive(id: string): Promise<void>;
     openTerminalWindow(id: string): Promise<void>;
   };

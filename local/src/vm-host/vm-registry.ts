@@ -377,9 +377,11 @@ export class VmRegistry {
     }
   }
 
+  /** Where a process of `linuxUser` runs: the workdir, with HOME at `/root` or `/home/<user>` as on Freestyle. */
   processContext(vmId: string, linuxUser: string, env?: Record<string, string>): VmProcessContext {
     const vm = this.require(vmId);
-    return { cwd: this.hostPath(vmId, vm.workdir), vmRoot: this.vmRoot(vmId), linuxUser, env };
+    const home = this.hostPath(vmId, linuxUser === "root" ? "/root" : `/home/${linuxUser}`);
+    return { cwd: this.hostPath(vmId, vm.workdir), home, linuxUser, env };
   }
 
   private track(vmId: string, pid: number | undefined): void {

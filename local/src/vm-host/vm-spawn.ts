@@ -6,8 +6,8 @@ import nodePty, { type IPty } from "node-pty";
 export interface VmProcessContext {
   /** Host directory standing in for the VM's workdir. */
   cwd: string;
-  /** Host directory standing in for the VM's root filesystem; used as HOME. */
-  vmRoot: string;
+  /** Host directory standing in for the user's home in the VM (`/root`, `/home/<user>`); HOME. */
+  home: string;
   linuxUser: string;
   env?: Record<string, string>;
 }
@@ -20,7 +20,7 @@ export function vmEnv(ctx: VmProcessContext, term?: string): Record<string, stri
   return {
     PATH: process.env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     LANG: process.env.LANG ?? "C.UTF-8",
-    HOME: ctx.vmRoot,
+    HOME: ctx.home,
     USER: ctx.linuxUser,
     LOGNAME: ctx.linuxUser,
     SHELL: "/bin/bash",
@@ -32,6 +32,7 @@ export function vmEnv(ctx: VmProcessContext, term?: string): Record<string, stri
 /** The user may have deleted the workdir; recreate it rather than fail the spawn with a misleading ENOENT. */
 function ensureCwd(ctx: VmProcessContext): void {
   mkdirSync(ctx.cwd, { recursive: true });
+  mkdirSync(ctx.home, { recursive: true, mode: 0o700 });
 }
 
 /** `detached` makes the child a session leader, which is how the VM finds its processes later. */

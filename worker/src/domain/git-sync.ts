@@ -1,11 +1,26 @@
 import type { GitSyncStatus } from "@cw/contracts";
+import { describeGitFailure } from "./git-failure.ts";
+import { NON_INTERACTIVE_GIT, shellQuote } from "./shell.ts";
 
-/** Quotes a value for a POSIX shell, whatever it contains. */
-export const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-
-/** `git ls-remote` of one branch, run in a VM that can reach the repository. Prints the sha or nothing. */
+/**
+ * `git ls-remote` of one branch, run in a VM that can reach the repository (its git asks the
+ * credential helper for a private one). Prints the sha, nothing when the branch does not exist, or
+ * git's error on stderr.
+ */
 export function remoteHeadCommand(branch: string): string {
-  return `git ls-remote origin ${shellQuote(`refs/heads/${branch}`)} | cut -f1`;
+  return `${NON_INTERACTIVE_GIT}\ngit ls-remote origin ${shellQuote(`refs/heads/${branch}`)} | cut -f1`;
+}
+
+/** Why `remoteHeadCommand` printed no sha, in our words. */
+export function describeRemoteHeadFailure(
+  branch: string,
+  out: { stderr: string; exitCode: number | null },
+  host: string | null,
+): string {
+  if (out.exitCode === null) return `${host ?? "the git host"} did not answer in time`;
+  // The pipe's status is cut's: git's failure shows on stderr.
+  if (!out.stderr.trim()) return `branch ${branch} not found on the git host`;
+  return describeGitFailure(out.stderr, host);
 }
 
 /**
@@ -18,6 +33,7 @@ export function syncCommand(branch: string, remoteSha: string): string {
   const sha = shellQuote(remoteSha);
   return [
     "set -u",
+    NON_INTERACTIVE_GIT,
     `current=$(git symbolic-ref --quiet --short HEAD || echo '(detached)')`,
     `if [ "$current" != ${shellQuote(branch)} ]; then echo "other_branch $(git rev-parse HEAD) $current"; exit 0; fi`,
     `git fetch --quiet origin ${ref} || { echo "fetch_failed $(git rev-parse HEAD) -"; exit 0; }`,
@@ -40,8 +56,13 @@ export interface SyncOutcome {
 
 const SHA = /^[0-9a-f]{40,64}$/;
 
-/** Reads the sync command's report; anything unexpected is an error carrying the output. */
-export function parseSyncReport(stdout: string, stderr: string, exitCode: number | null): SyncOutcome {
+/** Reads the sync command's report (its last line); anything unexpected is an error in our words. */
+export function parseSyncReport(
+  stdout: string,
+  stderr: string,
+  exitCode: number | null,
+  host: string | null = null,
+): SyncOutcome {
   const last = stdout.trim().split("\n").at(-1) ?? "";
   const [word, local, remote] = last.split(" ");
   const localSha = local && SHA.test(local) ? local : null;
@@ -75,13 +96,28 @@ export function parseSyncReport(stdout: string, stderr: string, exitCode: number
         message: `the checkout is on ${remote}, not this branch`,
       };
     case "fetch_failed":
-      return { status: "error", localSha, remoteSha: null, message: "git fetch failed in the VM" };
+      return {
+        status: "error",
+        localSha,
+        remoteSha: null,
+        message: `git fetch failed in the VM: ${describeGitFailure(stderr, host)}`,
+      };
+    case "no_checkout":
+      return {
+        status: "error",
+        localSha: null,
+        remoteSha: null,
+        message: "the VM has no checkout of the repository",
+      };
     default:
       return {
         status: "error",
         localSha: null,
         remoteSha: null,
-        message: `sync check failed (exit ${exitCode}): ${(stderr || stdout).trim().slice(0, 500)}`,
+        message:
+          exitCode === null
+            ? "the sync did not finish in time"
+            : `sync check failed (exit ${exitCode}): ${describeGitFailure(`${stderr}\n${stdout}`, host)}`,
       };
   }
 }

@@ -3,6 +3,7 @@ import { openDeps } from "../deps-factory.ts";
 import { unauthorized } from "../domain/problems.ts";
 import { logError } from "../safe-log.ts";
 import { authenticate, recordTokenUse } from "../services/api-tokens.ts";
+import { workspaceOfVmCredential } from "../services/vm-credentials.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /**
@@ -22,11 +23,30 @@ export const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
 };
 
-export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-  if (!match) throw unauthorized("send Authorization: Bearer <token>");
+const bearerOf = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
+
+/** Routes under this prefix are called from inside workspaces' VMs, with a VM credential. */
+export const VM_ROUTES = "/v1/vm/";
+
+/** An API token for the API, a VM credential for the routes a VM calls; never one for the other. */
+export const requireCredential: MiddlewareHandler<AppEnv> = (c, next) =>
+  c.req.path.startsWith(VM_ROUTES) ? requireVmCredential(c, next) : requireToken(c, next);
+
+const requireVmCredential: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const secret = bearerOf(c.req.header("authorization"));
+  if (!secret) throw unauthorized("send Authorization: Bearer <the VM's credential>");
+  const vm = await workspaceOfVmCredential(c.get("deps"), secret);
+  // Unknown, or revoked with its workspace.
+  if (!vm) throw unauthorized("unknown or revoked VM credential");
+  c.set("vm", vm);
+  await next();
+};
+
+const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerOf(c.req.header("authorization"));
+  if (!token) throw unauthorized("send Authorization: Bearer <token>");
   const deps = c.get("deps");
-  const caller = await authenticate(deps, match[1]!);
+  const caller = await authenticate(deps, token);
   if (!caller) throw unauthorized("unknown, expired or revoked token");
   const { stale: _, ...who } = caller;
   c.set("caller", who);

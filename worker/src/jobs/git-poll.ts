@@ -1,8 +1,16 @@
 import { schema } from "@cw/db";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
-import { parseSyncReport, remoteHeadCommand, syncCommand } from "../domain/git-sync.ts";
+import { repositoryHostOf } from "../domain/git-host.ts";
+import {
+  describeRemoteHeadFailure,
+  parseSyncReport,
+  remoteHeadCommand,
+  syncCommand,
+} from "../domain/git-sync.ts";
+import { parseWorkReport, unsavedWorkCommand } from "../domain/unsaved-work.ts";
 import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
+import { repositoryUrlOf } from "../services/vm-checkout.ts";
 import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
@@ -13,9 +21,11 @@ export const GIT_BATCH = 100;
 
 /**
  * Follows each running workspace's branch: one `git ls-remote` per distinct repository+branch
- * (run in one of its VMs, so any URL the VMs can reach works), then a fast-forward-only update in
- * each workspace that is not at that head. Local changes and diverged history are never touched;
- * the reason is recorded as the workspace's sync status.
+ * (run in one of its VMs, so any URL the VMs can reach works; a private repository's through the
+ * VM's credential helper), then a fast-forward-only update in each workspace that is not at that
+ * head. Local changes and diverged history are never touched; the reason is recorded as the
+ * workspace's sync status. Every workspace checked also has its unsaved work counted (uncommitted
+ * and untracked files, commits on no remote branch, stashes), in the same command.
  */
 export async function gitPollJob(deps: Deps) {
   const running = await deps.db
@@ -42,18 +52,18 @@ export async function gitPollJob(deps: Deps) {
         .providers(first.providerType)
         .exec(first.providerVmId!, remoteHeadCommand(first.branch), EXEC_TIMEOUT_MS);
       remoteSha = out.stdout.trim();
-      if (!SHA.test(remoteSha))
-        throw new Error(`branch ${first.branch} not found on the git host: ${out.stderr.trim()}`);
+      if (!SHA.test(remoteSha)) {
+        const repoUrl = await repositoryUrlOf(deps, first.repositoryId);
+        throw new Error(
+          describeRemoteHeadFailure(first.branch, out, repoUrl ? repositoryHostOf(repoUrl) : null),
+        );
+      }
     } catch (err) {
       failed += rows.length;
       await recordError(deps, rows, err);
       continue;
     }
     for (const row of rows) {
-      if (row.syncStatus === "up_to_date" && row.localHeadSha === remoteSha) {
-        await markChecked(deps, row.id);
-        continue;
-      }
       try {
         if (await syncOne(deps, row, remoteSha)) synced++;
       } catch (err) {
@@ -65,15 +75,41 @@ export async function gitPollJob(deps: Deps) {
   return { groups: groups.size, remoteChecks, synced, failed };
 }
 
+/**
+ * One workspace: its unsaved work counted and, unless it is known to be at `remoteSha` already, a
+ * fast-forward — one command in its VM, under the operation lock.
+ */
 async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): Promise<boolean> {
   const row = await acquireOperation(deps, candidate.id, "git-sync", eq(ws.status, "running"));
   if (!row) return false;
+  const atHead = row.syncStatus === "up_to_date" && row.localHeadSha === remoteSha;
   try {
-    const out = await deps
-      .providers(row.providerType)
-      .exec(row.providerVmId!, syncCommand(row.branch, remoteSha), EXEC_TIMEOUT_MS);
-    const outcome = parseSyncReport(out.stdout, out.stderr, out.exitCode);
+    const work = unsavedWorkCommand({ fetch: false });
+    const command = atHead ? work : `${work}\n${syncCommand(row.branch, remoteSha)}`;
+    const out = await deps.providers(row.providerType).exec(row.providerVmId!, command, EXEC_TIMEOUT_MS);
+    const report = parseWorkReport(out.stdout);
+    const counts =
+      report.kind === "checked"
+        ? {
+            uncommittedFiles: report.work.uncommittedFiles,
+            untrackedFiles: report.work.untrackedFiles,
+            unpushedCommits: report.work.unpushedCommits,
+            stashes: report.work.stashes,
+          }
+        : {};
+    if (atHead) {
+      await finishOperation(deps, row.id, "git-sync", { ...counts, syncCheckedAt: deps.now() });
+      return false;
+    }
+    const repoUrl = await repositoryUrlOf(deps, row.repositoryId);
+    const outcome = parseSyncReport(
+      out.stdout,
+      out.stderr,
+      out.exitCode,
+      repoUrl ? repositoryHostOf(repoUrl) : null,
+    );
     await finishOperation(deps, row.id, "git-sync", {
+      ...counts,
       syncStatus: outcome.status,
       syncMessage: outcome.message,
       localHeadSha: outcome.localSha ?? row.localHeadSha,
@@ -89,10 +125,6 @@ async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): 
     });
     throw err;
   }
-}
-
-async function markChecked(deps: Deps, id: string) {
-  await deps.db.update(ws).set({ syncCheckedAt: deps.now() }).where(eq(ws.id, id));
 }
 
 async function recordError(deps: Deps, rows: WorkspaceRow[], err: unknown) {

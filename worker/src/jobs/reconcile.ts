@@ -4,6 +4,7 @@ import { type ProviderView, reconcile } from "../domain/reconcile.ts";
 import { ProviderError } from "../providers/index.ts";
 import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
+import { prepareCheckout, repositoryUrlOf } from "../services/vm-checkout.ts";
 import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
@@ -60,7 +61,12 @@ async function reconcileOne(deps: Deps, candidate: WorkspaceRow, deadlineMs: num
     });
     return false;
   }
-  const decision = reconcile(row, view, now, deadlineMs);
+  let decision = reconcile(row, view, now, deadlineMs);
+  if (decision.kind === "set" && decision.status === "running" && row.status === "provisioning") {
+    // A create whose run was lost (its VM adopted by the janitor) may not have cloned yet.
+    const unready = await checkoutProblem(deps, row);
+    if (unready) decision = { kind: "set", status: "error", message: unready };
+  }
   if (decision.kind === "none") {
     await finishOperation(deps, row.id, "reconcile", { statusCheckedAt: now });
     return false;
@@ -72,4 +78,14 @@ async function reconcileOne(deps: Deps, candidate: WorkspaceRow, deadlineMs: num
     ...(decision.status === "running" ? { lastActiveAt: now } : {}),
   });
   return true;
+}
+
+async function checkoutProblem(deps: Deps, row: WorkspaceRow): Promise<string | null> {
+  const repoUrl = await repositoryUrlOf(deps, row.repositoryId);
+  if (!repoUrl) return "the workspace's repository no longer exists";
+  try {
+    return await prepareCheckout(deps, row, row.providerVmId!, repoUrl);
+  } catch (err) {
+    return err instanceof ProviderError ? err.message : "the repository could not be cloned";
+  }
 }

@@ -1,7 +1,6 @@
 import type { WorkspaceStatus } from "@cw/contracts";
 import { Freestyle } from "freestyle-sandboxes";
 import { z } from "zod";
-import { describeCloneFailure } from "../domain/clone-failure.ts";
 import { parseVmTag, VM_TAG_PATH, type VmTag } from "../domain/vm-tag.ts";
 import { deadlineFetch } from "./deadline-fetch.ts";
 import {
@@ -26,6 +25,7 @@ export interface FreestyleConfig {
 }
 
 const WORKDIR = "/workspace";
+const EXEC_ROUND_TRIP_MS = 10_000;
 
 /** Freestyle's VM states (GET /v1/vms/{id}) and what they mean for a workspace. */
 const stateMap: Record<string, WorkspaceStatus> = {
@@ -68,9 +68,6 @@ function toProviderError(err: unknown, what: string, timeoutMs: number): Provide
     );
   }
   const text = err instanceof Error ? err.message : String(err);
-  // git's own output names paths and hosts the user cannot otherwise see: classified, never shown.
-  if (what === "create" && (code === "INVALID_GIT_REPO_SPEC_ERROR" || /\bfatal:|\bclon(e|ing)\b/i.test(text)))
-    return new ProviderError(describeCloneFailure(text), code);
   const notFound =
     code === "VM_NOT_FOUND" || code === "IDENTITY_NOT_FOUND" || code === "VM_PERMISSION_NOT_FOUND";
   return new ProviderError(`Freestyle ${what} failed: ${text}`, code, notFound);
@@ -81,16 +78,20 @@ export class FreestyleProvider implements CloudProvider {
   readonly workdir = WORKDIR;
   private readonly client: Freestyle;
   private readonly createClient: Freestyle;
+  /** Clients whose deadline follows a command's own (a clone or a push runs longer than a call). */
+  private readonly execClients = new Map<number, Freestyle>();
 
   constructor(private readonly config: FreestyleConfig) {
-    const make = (ms: number) =>
-      new Freestyle({
-        apiKey: config.apiKey,
-        baseUrl: config.baseUrl,
-        fetch: deadlineFetch(ms, config.fetch),
-      });
-    this.client = make(config.timeoutMs);
-    this.createClient = make(config.createTimeoutMs);
+    this.client = this.make(config.timeoutMs);
+    this.createClient = this.make(config.createTimeoutMs);
+  }
+
+  private make(ms: number) {
+    return new Freestyle({
+      apiKey: this.config.apiKey,
+      baseUrl: this.config.baseUrl,
+      fetch: deadlineFetch(ms, this.config.fetch),
+    });
   }
 
   private async call<T>(what: string, fn: () => Promise<T>, timeoutMs = this.config.timeoutMs): Promise<T> {
@@ -106,14 +107,23 @@ export class FreestyleProvider implements CloudProvider {
       "create",
       async () => {
         const { vmId } = await this.createClient.vms.create({
-          git: { repos: [{ repo: params.repoUrl, path: WORKDIR, rev: params.branch }] },
+          // No `git.repos`: Freestyle's clone at create cannot use our credential helper, so the
+          // repository is cloned by the VM's own git afterwards (domain/vm-git-setup.ts).
           workdir: WORKDIR,
           // The default ("sticky") may be evicted, which would lose uncommitted work.
           persistence: { type: "persistent" },
           // Freestyle's own idle suspend sees only network traffic, so it would suspend a VM under
           // an open but quiet terminal. Our scheduler, which knows about sessions, decides instead.
           idleTimeoutSeconds: null,
-          additionalFiles: { [VM_TAG_PATH]: { content: JSON.stringify(params.tag) } },
+          additionalFiles: {
+            ...Object.fromEntries(
+              Object.entries(params.files).map(([path, f]) => [
+                path,
+                { content: f.content, ...(f.executable ? { executable: true } : {}) },
+              ]),
+            ),
+            [VM_TAG_PATH]: { content: JSON.stringify(params.tag) },
+          },
         });
         return { vmId };
       },
@@ -174,11 +184,19 @@ export class FreestyleProvider implements CloudProvider {
   }
 
   exec(vmId: string, command: string, timeoutMs: number) {
-    return this.call("exec", async () => {
-      const raw = await this.client.vms.ref({ vmId }).exec({ command, timeoutMs });
-      const out = execSchema.parse(raw);
-      return { stdout: out.stdout ?? "", stderr: out.stderr ?? "", exitCode: out.statusCode ?? null };
-    });
+    // The call's own deadline leaves the command its time, plus the round trip.
+    const deadline = Math.max(this.config.timeoutMs, timeoutMs + EXEC_ROUND_TRIP_MS);
+    const client = this.execClients.get(deadline) ?? this.make(deadline);
+    this.execClients.set(deadline, client);
+    return this.call(
+      "exec",
+      async () => {
+        const raw = await client.vms.ref({ vmId }).exec({ command, timeoutMs });
+        const out = execSchema.parse(raw);
+        return { stdout: out.stdout ?? "", stderr: out.stderr ?? "", exitCode: out.statusCode ?? null };
+      },
+      deadline,
+    );
   }
 
   /** Freestyle's way: a fresh identity allowed on this VM only, and a token for it. */

@@ -1,12 +1,21 @@
 import type { ProviderType, WorkspaceStatus } from "@cw/contracts";
 import type { VmTag } from "../domain/vm-tag.ts";
 
+/** A file written into a VM at create, by absolute VM path. */
+export interface VmFile {
+  content: string;
+  executable: boolean;
+}
+
+/**
+ * A new VM: empty but for `files` (its repository is cloned in it afterwards, by its own git with
+ * the credential helper: domain/vm-git-setup.ts), with `workdir` as the commands' directory.
+ */
 export interface CreateVmParams {
-  repoUrl: string;
-  branch: string;
   workspaceName: string;
   /** Which workspace of which deployment the VM belongs to, readable back with `readTag`. */
   tag: VmTag;
+  files: Record<string, VmFile>;
 }
 
 /** A VM as the provider's list reports it. */
@@ -49,7 +58,10 @@ export interface CloudProvider {
   /** Succeeds when the VM is already gone. */
   delete(vmId: string): Promise<void>;
   status(vmId: string): Promise<VmState>;
-  /** Runs a shell command in the VM's workdir and waits for it. */
+  /**
+   * Runs a shell command in the VM's workdir and waits for it, at most `timeoutMs` (then
+   * `exitCode` is null). A suspended VM is woken by it.
+   */
   exec(vmId: string, command: string, timeoutMs: number): Promise<ExecResult>;
   /** Every VM of the account, this deployment's or not. */
   list(): Promise<ListedVm[]>;

@@ -48,7 +48,7 @@ export class WorkspaceProvisioner extends DurableObject<Env> {
       const row = await findWorkspaceById(deps, job.workspace_id);
       if (row?.operation === "create") {
         if (job.attempts === 0) await provisionWorkspace(deps, row, job.repo_url);
-        else await abandonProvisioning(deps, row);
+        else await abandonProvisioning(deps, row, job.repo_url);
       }
       this.ctx.storage.sql.exec("delete from job where workspace_id = ?", job.workspace_id);
     } finally {

@@ -1,4 +1,4 @@
-import { operations as ops } from "@cw/contracts";
+import { operations as ops, UnsavedWorkProblem } from "@cw/contracts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { decodeCursor } from "../domain/pagination.ts";
 import { validationProblem } from "../domain/problems.ts";
@@ -49,12 +49,20 @@ const patch = createRoute({
 
 const remove = createRoute({
   ...operation("deleteWorkspace"),
-  request: { params: IdParam },
+  request: { params: IdParam, query: ops.deleteWorkspace.query },
   responses: {
+    200: json(
+      ops.deleteWorkspace.response,
+      "Deleted with preserve=true: the branches its work was pushed to",
+    ),
     204: { description: "Deleted, VM included" },
     ...commonProblems,
     ...notFound,
-    409: problem("Another operation is in progress"),
+    409: {
+      description:
+        "unsaved-work: the VM holds work that exists nowhere else (listed), its push failed, or it could not be checked (unsavedWork null; only force deletes); or another operation is in progress",
+      content: { "application/problem+json": { schema: UnsavedWorkProblem } },
+    },
     502: problem("The provider failed; the workspace is now in error"),
   },
 });
@@ -118,8 +126,12 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
   });
 
   app.openapi(remove, async (c) => {
-    await deleteWorkspace(c.get("deps"), c.get("caller"), c.req.valid("param").id);
-    return c.body(null, 204);
+    const { preserve, force } = c.req.valid("query");
+    const deleted = await deleteWorkspace(c.get("deps"), c.get("caller"), c.req.valid("param").id, {
+      preserve,
+      force,
+    });
+    return preserve ? c.json(deleted, 200) : c.body(null, 204);
   });
 
   for (const action of ["pause", "resume", "stop"] as const) {

@@ -10,6 +10,8 @@ import { deploymentId } from "./deployment.ts";
 import type { Caller, Deps } from "./deps.ts";
 import { checkRepositoryUrl, ResolverUnavailable } from "./repository-url-check.ts";
 import { revokeWorkspaceGrants } from "./ssh-grants.ts";
+import { saveOrRefuse } from "./unsaved-work.ts";
+import { prepareCheckout, vmGitFilesFor } from "./vm-checkout.ts";
 import {
   acquireOperation,
   actionGuard,
@@ -78,19 +80,21 @@ export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl:
   const provider = deps.providers(row.providerType);
   try {
     const { vmId } = await provider.create({
-      repoUrl,
-      branch: row.branch,
       workspaceName: row.name,
       tag: {
         deployment: await deploymentId(deps.db),
         workspaceId: row.id,
         createdAt: deps.now().toISOString(),
       },
+      files: await vmGitFilesFor(deps, row.id),
     });
     await deps.db
       .update(ws)
       .set({ providerVmId: vmId, updatedAt: deps.now() })
       .where(and(eq(ws.id, row.id), eq(ws.operation, "create")));
+    const unready = await prepareCheckout(deps, row, vmId, repoUrl);
+    if (unready)
+      return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: unready });
     const state = await provider.status(vmId);
     return await finishOperation(deps, row.id, "create", {
       status: state.status,
@@ -114,10 +118,11 @@ async function repositoryRefusal(deps: Deps, repoUrl: string): Promise<string | 
 }
 
 /**
- * Settles a workspace whose create was interrupted (its run died after the attempt began): from the
- * provider's state if the VM id was recorded, else error — never by creating a second VM.
+ * Settles a workspace whose create was interrupted (its run died after the attempt began): if the
+ * VM id was recorded, its checkout is finished (the clone is safe to run again) and the provider's
+ * state decides; else error — never by creating a second VM.
  */
-export async function abandonProvisioning(deps: Deps, row: WorkspaceRow) {
+export async function abandonProvisioning(deps: Deps, row: WorkspaceRow, repoUrl: string) {
   if (!row.providerVmId) {
     return finishOperation(deps, row.id, "create", {
       status: "error",
@@ -126,6 +131,9 @@ export async function abandonProvisioning(deps: Deps, row: WorkspaceRow) {
     });
   }
   try {
+    const unready = await prepareCheckout(deps, row, row.providerVmId, repoUrl);
+    if (unready)
+      return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: unready });
     const state = await deps.providers(row.providerType).status(row.providerVmId);
     return await finishOperation(deps, row.id, "create", {
       status: state.status,
@@ -183,9 +191,20 @@ export async function performAction(
   });
 }
 
-/** Revokes SSH access, deletes the VM (already gone is fine), then the row, then closes presence sockets. */
-export async function deleteWorkspace(deps: Deps, caller: Caller, id: string) {
+/**
+ * Checks the VM for unsaved work unless `force` (saving it to the git host first with `preserve`,
+ * else refusing with 409 `unsaved-work`: services/unsaved-work.ts), then revokes SSH access,
+ * deletes the VM (already gone is fine), then the row — which revokes the VM's credential — then
+ * closes presence sockets. Answers the branches pushed.
+ */
+export async function deleteWorkspace(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  opts: { preserve: boolean; force: boolean },
+): Promise<{ pushedBranches: string[] }> {
   const locked = await lock(deps, caller, id, "delete");
+  const pushedBranches = opts.force ? [] : await saveOrRefuse(deps, locked, opts.preserve);
   try {
     await revokeWorkspaceGrants(deps, id);
     if (locked.providerVmId) await deps.providers(locked.providerType).delete(locked.providerVmId);
@@ -199,4 +218,5 @@ export async function deleteWorkspace(deps: Deps, caller: Caller, id: string) {
     .presence(id)
     .closeAll()
     .catch((err) => logError("closing the deleted workspace's presence sockets failed:", err));
+  return { pushedBranches };
 }

@@ -65,6 +65,10 @@ export async function finishOperation(
       | "localHeadSha"
       | "remoteHeadSha"
       | "syncCheckedAt"
+      | "uncommittedFiles"
+      | "untrackedFiles"
+      | "unpushedCommits"
+      | "stashes"
     >
   >,
 ) {

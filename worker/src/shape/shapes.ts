@@ -7,7 +7,7 @@ import type { ColumnSchema } from "./protocol.ts";
  *
  * The columns are the contract's synced row (`WorkspaceShapeColumn`, from `@cw/contracts`): the
  * compiler makes this list name each exactly once. They must match what
- * `cloud_workspaces_shape_row()` (migration 0005) returns: the built-in source sends that function's
+ * `cloud_workspaces_shape_row()` (migration 0005, extended by 0009) returns: the built-in source sends that function's
  * output and this schema; a test compares the two.
  */
 export interface ShapeDefinition {
@@ -24,7 +24,8 @@ export interface ShapeDefinition {
 const text = (notNull = true): ColumnSchema =>
   notNull ? { type: "text", not_null: true } : { type: "text" };
 const uuid: ColumnSchema = { type: "uuid", not_null: true };
-const int4: ColumnSchema = { type: "int4", not_null: true };
+const int4 = (notNull = true): ColumnSchema =>
+  notNull ? { type: "int4", not_null: true } : { type: "int4" };
 const timestamptz = (notNull = true): ColumnSchema =>
   notNull ? { type: "timestamptz", not_null: true } : { type: "timestamptz" };
 const enumOf = (type: string): ColumnSchema => ({ type, not_null: true });
@@ -44,8 +45,8 @@ const workspaces: ShapeDefinition = {
     status: enumOf("cloud_workspace_status"),
     status_message: text(false),
     operation: text(false),
-    connected_count: int4,
-    auto_stop_minutes: int4,
+    connected_count: int4(),
+    auto_stop_minutes: int4(),
     auto_stop_action: enumOf("auto_stop_action"),
     auto_stop_at: timestamptz(false),
     last_active_at: timestamptz(),
@@ -53,6 +54,10 @@ const workspaces: ShapeDefinition = {
     sync_message: text(false),
     local_head_sha: text(false),
     remote_head_sha: text(false),
+    uncommitted_files: int4(false),
+    untracked_files: int4(false),
+    unpushed_commits: int4(false),
+    stashes: int4(false),
     created_at: timestamptz(),
     updated_at: timestamptz(),
   } satisfies Record<WorkspaceShapeColumn, ColumnSchema>,

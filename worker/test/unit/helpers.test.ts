@@ -25,15 +25,34 @@ describe("pure helpers", () => {
   });
 
   it("parses configuration with defaults and names missing variables without their values", () => {
-    const config = parseConfig({ DATABASE_URL: "postgres://x", FREESTYLE_API_KEY: "k" });
+    const key = `k1:${btoa(String.fromCharCode(...new Uint8Array(32).fill(1)))}`;
+    const required = {
+      DATABASE_URL: "postgres://x",
+      FREESTYLE_API_KEY: "k",
+      PUBLIC_URL: "https://cw.example.test/",
+      GIT_CREDENTIAL_KEYS: key,
+    };
+    const config = parseConfig(required);
     expect(config).toMatchObject({
       FREESTYLE_SSH_HOST: "vm-ssh.freestyle.sh",
       FREESTYLE_SSH_PORT: 22,
       SSH_TOKEN_TTL_SECONDS: 900,
+      PUBLIC_URL: "https://cw.example.test",
+      GIT_CREDENTIAL_KEYS: [{ id: "k1", raw: new Uint8Array(32).fill(1) }],
     });
-    expect(() => parseConfig({ DATABASE_URL: "postgres://secret-host" })).toThrow(/FREESTYLE_API_KEY/);
-    expect(() => parseConfig({ FREESTYLE_API_KEY: "k", PROVIDER_TIMEOUT_MS: "-1" })).toThrow(
-      /DATABASE_URL, PROVIDER_TIMEOUT_MS/,
+    expect(parseConfig({ ...required, PUBLIC_URL: "http://127.0.0.1:8787" }).PUBLIC_URL).toBe(
+      "http://127.0.0.1:8787",
+    );
+    // VMs send their credential there: plain http only on this machine.
+    expect(() => parseConfig({ ...required, PUBLIC_URL: "http://cw.example.test" })).toThrow(/PUBLIC_URL/);
+    for (const bad of ["k1:c2hvcnQ=", "no-key", `${key},${key}`, "bad id!:AAAA"]) {
+      expect(() => parseConfig({ ...required, GIT_CREDENTIAL_KEYS: bad })).toThrow(
+        /^worker misconfigured: check GIT_CREDENTIAL_KEYS$/,
+      );
+    }
+    expect(() => parseConfig({ ...required, FREESTYLE_API_KEY: undefined })).toThrow(/FREESTYLE_API_KEY/);
+    expect(() => parseConfig({ ...required, DATABASE_URL: undefined, PROVIDER_TIMEOUT_MS: "-1" })).toThrow(
+      /check DATABASE_URL, PROVIDER_TIMEOUT_MS$/,
     );
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { autoStopAt, autoStopMessage, isDueForAutoStop } from "../../src/domain/auto-stop.ts";
-import { parseSyncReport, shellQuote } from "../../src/domain/git-sync.ts";
+import { parseSyncReport } from "../../src/domain/git-sync.ts";
 import { expiredSessions, nextAlarmAt, type PresenceSession } from "../../src/domain/presence.ts";
 import { reconcile } from "../../src/domain/reconcile.ts";
+import { shellQuote } from "../../src/domain/shell.ts";
 
 const t = (iso: string) => new Date(`2026-01-01T${iso}Z`);
 
@@ -134,10 +135,18 @@ describe("git sync report", () => {
     expect(out.remoteSha).toBe(line.split(" ")[2]);
   });
 
-  it("turns anything else into an error carrying the output", () => {
-    expect(parseSyncReport("", "fatal: not a git repository", 128)).toMatchObject({
+  it("turns anything else into an error in our words, never git's", () => {
+    const failed = parseSyncReport("", "fatal: '/srv/x' does not appear to be a git repository", 128);
+    expect(failed).toMatchObject({
       status: "error",
-      message: expect.stringContaining("not a git repository"),
+      message: "sync check failed (exit 128): repository not found or no access",
+    });
+    expect(
+      parseSyncReport("fetch_failed abc -", "fatal: Authentication failed for 'https://h/'", 0, "h.test"),
+    ).toMatchObject({
+      status: "error",
+      message:
+        "git fetch failed in the VM: authentication failed for h.test: check your git credential for this host",
     });
     expect(parseSyncReport(`other_branch ${a} main`, "", 0)).toMatchObject({
       status: "error",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeCloneFailure } from "../../src/domain/clone-failure.ts";
+import { describeCloneFailure } from "../../src/domain/git-failure.ts";
 import { classifyAddress } from "../../src/domain/ip-address.ts";
 import { janitorDecision, rotatingWindow } from "../../src/domain/janitor.ts";
 import { judgeRepositoryUrl, judgeResolvedAddresses } from "../../src/domain/repository-url.ts";
@@ -95,13 +95,19 @@ describe("repository URL policy", () => {
 describe("failed clones in our words", () => {
   it.each([
     ["fatal: Remote branch nope not found in upstream origin", "the branch was not found"],
-    ["fatal: repository 'https://github.com/acme/nope/' not found", "the repository was not found"],
+    ["fatal: repository 'https://github.com/acme/nope/' not found", "repository not found or no access"],
     [
       "fatal: '/srv/other-org/vms/abc/workspace' does not appear to be a git repository",
-      "the repository was not found",
+      "repository not found or no access",
     ],
-    ["fatal: could not read Username for 'https://github.com': terminal prompts disabled", "refused access"],
-    ["git@github.com: Permission denied (publickey).", "refused access"],
+    [
+      "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+      "authentication failed for repo.example: check your git credential for this host",
+    ],
+    [
+      "git@github.com: Permission denied (publickey).",
+      "authentication failed for repo.example: check your git credential for this host",
+    ],
     [
       "fatal: unable to access 'https://git.internal/x/': Could not resolve host: git.internal",
       "could not be reached",
@@ -109,7 +115,7 @@ describe("failed clones in our words", () => {
     ["ssh: connect to host 10.0.0.5 port 22: Connection timed out", "could not be reached"],
     ["error: something else entirely", "git failed"],
   ])("%s → %s, and none of git's words", (stderr, words) => {
-    const message = describeCloneFailure(`INVALID_GIT_REPO_SPEC_ERROR: failed to clone: ${stderr}`);
+    const message = describeCloneFailure(`failed to clone: ${stderr}`, "repo.example");
     expect(message).toContain(words);
     expect(message).not.toMatch(/fatal|\/srv|github\.com|10\.0\.0\.5|git\.internal/);
   });

@@ -6,10 +6,14 @@ import {
   repositoryNameOf,
   type WorktreeInfo,
 } from "@cw/client-node/worktree";
+import { unsavedWorkOf } from "@cw/contracts";
+import { ApiError } from "@cw/contracts/client";
 import type {
   AddRepositoryInput,
   AppState,
   CreateWorkspaceInput,
+  DeleteMode,
+  DeleteOutcome,
   Repository,
   TerminalInfo,
   TerminalOpenInput,
@@ -127,11 +131,32 @@ export class DesktopBackend {
     return { id: ws.id };
   }
 
-  async lifecycle(action: "pause" | "resume" | "stop" | "delete", id: string): Promise<void> {
-    const api = this.controlPlane.api();
-    if (action === "delete") await api.deleteWorkspace(id);
-    else await api[`${action}Workspace`](id);
+  async lifecycle(action: "pause" | "resume" | "stop", id: string): Promise<void> {
+    await this.controlPlane.api()[`${action}Workspace`](id);
     await this.controlPlane.refresh();
+  }
+
+  /**
+   * Deletes a workspace, the VM's unsaved work treated as `mode` says. A refusal for unsaved work
+   * (409 `unsaved-work`) is an answer, not an error: the window shows it and asks what to do.
+   */
+  async deleteWorkspace(id: string, mode: DeleteMode): Promise<DeleteOutcome> {
+    try {
+      const done = await this.controlPlane
+        .api()
+        .deleteWorkspace(id, { preserve: mode === "preserve", force: mode === "force" });
+      await this.controlPlane.refresh();
+      return { deleted: true, pushedBranches: done?.pushedBranches ?? [] };
+    } catch (err) {
+      const refused = err instanceof ApiError ? unsavedWorkOf(err.problem) : null;
+      if (!refused) throw err;
+      return {
+        deleted: false,
+        detail: refused.detail,
+        unsavedWork: refused.unsavedWork,
+        canPreserve: refused.canPreserve,
+      };
+    }
   }
 
   /** Holds a presence session for `keepAliveMinutes`, so idle auto-stop leaves the workspace alone. */

@@ -11,6 +11,17 @@ export function showError(context: string, err: unknown): void {
   byId("errors").append(item);
 }
 
+/** Something done that the user should hear of (where their work went), until dismissed. */
+export function showNotice(text: string): void {
+  const item = h(
+    "li",
+    { class: "notice" },
+    h("span", {}, text),
+    h("button", { class: "link", title: "Dismiss", onclick: () => item.remove() }, "×"),
+  );
+  byId("errors").append(item);
+}
+
 export function setFormError(form: HTMLFormElement, err: unknown | null): void {
   const slot = form.querySelector<HTMLElement>(".form-error")!;
   slot.textContent = err === null ? "" : errorMessage(err);

@@ -1,7 +1,8 @@
 import type { WorkspaceRow } from "../../core/workspace-store.ts";
-import type { DesktopApi } from "../../shared/ipc.ts";
-import { byId } from "../dom.ts";
-import { showError } from "./errors.ts";
+import type { DeleteMode, DeleteOutcome, DesktopApi } from "../../shared/ipc.ts";
+import { byId, h } from "../dom.ts";
+import { showError, showNotice } from "./errors.ts";
+import { unsavedWorkLines } from "./format.ts";
 import type { RowAction } from "./workspace-table.ts";
 
 /**
@@ -34,8 +35,25 @@ export class RowActions {
       case "keep-alive":
         return this.whileBusy(w, "Keep alive", () => ws.keepAlive(w.id));
       case "delete":
-        if (await confirmDelete(w)) return this.whileBusy(w, "Delete", () => ws.remove(w.id));
+        if (await confirmDelete(w)) return this.whileBusy(w, "Delete", () => this.remove(w));
     }
+  }
+
+  /**
+   * Deletes after the VM's check: when it holds unsaved work, the user chooses to save it to a
+   * branch first, delete anyway or cancel — asked again if the save fails (the API says why).
+   */
+  private async remove(w: WorkspaceRow): Promise<void> {
+    let outcome = await this.api.workspaces.remove(w.id, "check");
+    for (let round = 0; !outcome.deleted; round++) {
+      const choice = await askAboutUnsavedWork(w, outcome, round === 0);
+      if (choice === "cancel") return;
+      outcome = await this.api.workspaces.remove(w.id, choice);
+    }
+    if (outcome.pushedBranches.length)
+      showNotice(
+        `${w.name}: its work was pushed to ${outcome.pushedBranches.join(", ")} before it was deleted`,
+      );
   }
 
   private async whileBusy(w: WorkspaceRow, context: string, run: () => Promise<unknown>): Promise<void> {
@@ -59,5 +77,37 @@ function confirmDelete(w: WorkspaceRow): Promise<boolean> {
   dialog.showModal();
   return new Promise((resolve) =>
     dialog.addEventListener("close", () => resolve(dialog.returnValue === "delete"), { once: true }),
+  );
+}
+
+/**
+ * The unsaved-work dialog: what the VM holds, and the three choices. The API's own words are shown
+ * when they say more than the list: the VM could not be checked, or saving it failed.
+ */
+function askAboutUnsavedWork(
+  w: WorkspaceRow,
+  refused: Extract<DeleteOutcome, { deleted: false }>,
+  firstAsk: boolean,
+): Promise<DeleteMode | "cancel"> {
+  const dialog = byId<HTMLDialogElement>("unsaved-work");
+  byId("unsaved-work-name").textContent = w.name;
+  const lines = refused.unsavedWork ? unsavedWorkLines(refused.unsavedWork) : [];
+  byId("unsaved-work-list").replaceChildren(...lines.map((line) => h("li", {}, line)));
+  byId("unsaved-work-detail").textContent =
+    firstAsk && refused.unsavedWork
+      ? "None of it is on the git host. Save it to a new branch there (cw/wip/…) before deleting, or delete it with the VM."
+      : refused.detail;
+  byId<HTMLButtonElement>("unsaved-work-preserve").disabled = !refused.canPreserve;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) =>
+    dialog.addEventListener(
+      "close",
+      () => {
+        const value = dialog.returnValue;
+        resolve(value === "preserve" || value === "force" ? value : "cancel");
+      },
+      { once: true },
+    ),
   );
 }

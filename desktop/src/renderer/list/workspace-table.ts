@@ -1,7 +1,7 @@
 import type { WorkspaceRow } from "../../core/workspace-store.ts";
 import { statusLabel, type UiAction, uiActions } from "../../shared/workspace-actions.ts";
 import { h } from "../dom.ts";
-import { autoStopText, syncLabel } from "./format.ts";
+import { autoStopText, syncLabel, unsavedSummary } from "./format.ts";
 
 /**
  * The workspace rows, one `<tr>` per workspace kept across updates (keyed by id). An update
@@ -122,6 +122,10 @@ function fill(view: RowView, w: WorkspaceRow, now: Date): void {
   if (w.statusMessage) view.status.append(h("div", { class: "status-message" }, w.statusMessage));
   view.users.textContent = String(w.connectedCount);
   view.git.title = w.syncMessage ?? "";
-  view.git.textContent = syncLabel[w.syncStatus];
+  const unsaved = unsavedSummary(w);
+  view.git.replaceChildren(
+    h("span", { class: "sync" }, syncLabel[w.syncStatus]),
+    unsaved && h("div", { class: "unsaved", title: "only in the VM: not on the git host" }, unsaved),
+  );
   view.autoStop.textContent = autoStopText(w, now);
 }

@@ -1,0 +1,234 @@
+import type { CreateGitCredential, GitCredential, GitCredentialScope } from "@cw/contracts";
+import { schema } from "@cw/db";
+import { and, count, desc, eq, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
+import type { z } from "zod";
+import { notFound, Problem } from "../domain/problems.ts";
+import { type KeyRing, open, type Sealed, SealedUnreadable, seal } from "../domain/secret-box.ts";
+import { logError } from "../safe-log.ts";
+import type { Caller, Deps } from "./deps.ts";
+import { withinOrganizationLimit } from "./organization-limits.ts";
+
+const creds = schema.gitCredentials;
+type Row = typeof creds.$inferSelect;
+
+/** What a ciphertext is bound to: its owner and host, so it opens in no other row. */
+const contextOf = (row: Pick<Row, "organizationId" | "scope" | "userId" | "host">) =>
+  `git-credential\u0000${row.organizationId}\u0000${row.scope}\u0000${row.userId ?? ""}\u0000${row.host}`;
+
+const sealedOf = (row: Row): Sealed => ({
+  keyId: row.secretKeyId,
+  iv: row.secretIv,
+  ciphertext: row.secretCiphertext,
+});
+
+const HINT_MIN_LENGTH = 12;
+
+const view = (row: Row): GitCredential => ({
+  id: row.id,
+  host: row.host,
+  username: row.username,
+  scope: row.scope,
+  hint: row.hint,
+  createdAt: row.createdAt.toISOString(),
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+});
+
+/** The rows of `scope` with this owner and host: the key a credential is unique by. */
+function sameKey(
+  organizationId: string,
+  scope: GitCredentialScope,
+  userId: string | null,
+  host: string,
+): SQL {
+  return and(
+    eq(creds.organizationId, organizationId),
+    eq(creds.scope, scope),
+    userId ? eq(creds.userId, userId) : isNull(creds.userId),
+    eq(creds.host, host),
+  )!;
+}
+
+async function isOwner(deps: Deps, caller: Caller): Promise<boolean> {
+  const [m] = await deps.db
+    .select({ role: schema.memberships.role })
+    .from(schema.memberships)
+    .where(
+      and(
+        eq(schema.memberships.organizationId, caller.organizationId),
+        eq(schema.memberships.userId, caller.userId),
+      ),
+    );
+  return m?.role === "owner";
+}
+
+const ownersOnly = () =>
+  new Problem(403, "forbidden", "Forbidden", "only the organization's owners manage its git credentials", {
+    errors: [{ field: "body.scope", message: "organization credentials are managed by owners" }],
+  });
+
+/**
+ * Adds a credential for a host, or replaces the one of the same scope and host (a rotation): the
+ * secret is sealed under the first key of GIT_CREDENTIAL_KEYS and never returned.
+ */
+export async function createGitCredential(
+  deps: Deps,
+  caller: Caller,
+  input: z.output<typeof CreateGitCredential>,
+): Promise<GitCredential> {
+  if (input.scope === "organization" && !(await isOwner(deps, caller))) throw ownersOnly();
+  const owner = {
+    organizationId: caller.organizationId,
+    scope: input.scope,
+    userId: input.scope === "user" ? caller.userId : null,
+    host: input.host,
+  };
+  const sealed = await seal(deps.config.GIT_CREDENTIAL_KEYS, input.secret, contextOf(owner));
+  const values = {
+    ...owner,
+    username: input.username,
+    secretKeyId: sealed.keyId,
+    secretIv: sealed.iv,
+    secretCiphertext: sealed.ciphertext,
+    hint: input.secret.length >= HINT_MIN_LENGTH ? input.secret.slice(-4) : null,
+    createdAt: deps.now(),
+    lastUsedAt: null,
+  };
+  const key = sameKey(owner.organizationId, owner.scope, owner.userId, owner.host);
+  const row = await withinOrganizationLimit(
+    deps.db,
+    caller.organizationId,
+    {
+      name: "MAX_GIT_CREDENTIALS_PER_ORGANIZATION",
+      max: deps.config.MAX_GIT_CREDENTIALS_PER_ORGANIZATION,
+      noun: "git credentials",
+      status: 422,
+    },
+    // A replacement does not add one.
+    async (tx) =>
+      (
+        await tx
+          .select({ n: count() })
+          .from(creds)
+          .where(and(eq(creds.organizationId, caller.organizationId), not(key)))
+      )[0]!.n,
+    async (tx) => {
+      const [existing] = await tx.update(creds).set(values).where(key).returning();
+      if (existing) return existing;
+      return (await tx.insert(creds).values(values).returning())[0]!;
+    },
+  );
+  return view(row);
+}
+
+/** The caller's own credentials and the organization's; never another user's. */
+export async function listGitCredentials(deps: Deps, caller: Caller): Promise<GitCredential[]> {
+  const rows = await deps.db
+    .select()
+    .from(creds)
+    .where(
+      and(
+        eq(creds.organizationId, caller.organizationId),
+        or(eq(creds.scope, "organization"), eq(creds.userId, caller.userId)),
+      ),
+    )
+    .orderBy(creds.host, desc(creds.scope), desc(creds.createdAt));
+  return rows.map(view);
+}
+
+/** Deletes one of the caller's credentials, or (owners) one of the organization's. VMs stop receiving it at once. */
+export async function deleteGitCredential(deps: Deps, caller: Caller, id: string) {
+  const [row] = await deps.db
+    .select({ scope: creds.scope, userId: creds.userId })
+    .from(creds)
+    .where(and(eq(creds.id, id), eq(creds.organizationId, caller.organizationId)));
+  if (!row || (row.scope === "user" && row.userId !== caller.userId)) throw notFound("git credential");
+  if (row.scope === "organization" && !(await isOwner(deps, caller))) throw ownersOnly();
+  await deps.db.delete(creds).where(and(eq(creds.id, id), eq(creds.organizationId, caller.organizationId)));
+}
+
+/**
+ * The credential a workspace's git gets for `host`: its creator's own, else the organization's;
+ * opened, with its use recorded (at most once a minute). Null when there is none, or when it
+ * cannot be opened (its key left GIT_CREDENTIAL_KEYS: logged, never the secret).
+ */
+export async function credentialForHost(
+  deps: Deps,
+  workspace: { organizationId: string; creatorId: string },
+  host: string,
+): Promise<{ username: string; secret: string } | null> {
+  const [row] = await deps.db
+    .select()
+    .from(creds)
+    .where(
+      and(
+        eq(creds.organizationId, workspace.organizationId),
+        eq(creds.host, host),
+        or(
+          and(eq(creds.scope, "user"), eq(creds.userId, workspace.creatorId)),
+          eq(creds.scope, "organization"),
+        ),
+      ),
+    )
+    // The user's own first.
+    .orderBy(sql`${creds.scope} = 'user' desc`)
+    .limit(1);
+  if (!row) return null;
+  let secret: string;
+  try {
+    secret = await open(deps.config.GIT_CREDENTIAL_KEYS, sealedOf(row), contextOf(row));
+  } catch (err) {
+    if (!(err instanceof SealedUnreadable)) throw err;
+    logError(`git credential ${row.id} cannot be opened:`, err);
+    return null;
+  }
+  const now = deps.now();
+  await deps.db
+    .update(creds)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(creds.id, row.id),
+        or(isNull(creds.lastUsedAt), lt(creds.lastUsedAt, new Date(now.getTime() - 60_000))),
+      ),
+    );
+  return { username: row.username, secret };
+}
+
+/** Credentials moved to the first key of the ring per tick. */
+export const REENCRYPT_BATCH = 100;
+
+/**
+ * Moves credentials sealed under an older key of GIT_CREDENTIAL_KEYS to the first one, a batch a
+ * tick, so an old key can be dropped once none is left under it. The update is conditional on the
+ * row's ciphertext being unchanged, so a concurrent replacement is never overwritten.
+ */
+export async function reencryptGitCredentials(deps: Deps) {
+  const ring: KeyRing = deps.config.GIT_CREDENTIAL_KEYS;
+  const older = ring.slice(1).map((k) => k.id);
+  if (older.length === 0) return { stale: 0, moved: 0, unreadable: 0 };
+  const stale = await deps.db
+    .select()
+    .from(creds)
+    .where(inArray(creds.secretKeyId, older))
+    .limit(REENCRYPT_BATCH);
+  let moved = 0;
+  let unreadable = 0;
+  for (const row of stale) {
+    let secret: string;
+    try {
+      secret = await open(ring, sealedOf(row), contextOf(row));
+    } catch (err) {
+      if (!(err instanceof SealedUnreadable)) throw err;
+      unreadable++;
+      continue;
+    }
+    const sealed = await seal(ring, secret, contextOf(row));
+    const [done] = await deps.db
+      .update(creds)
+      .set({ secretKeyId: sealed.keyId, secretIv: sealed.iv, secretCiphertext: sealed.ciphertext })
+      .where(and(eq(creds.id, row.id), eq(creds.secretCiphertext, row.secretCiphertext)))
+      .returning({ id: creds.id });
+    if (done) moved++;
+  }
+  return { stale: stale.length, moved, unreadable };
+}
