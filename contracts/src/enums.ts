@@ -39,3 +39,63 @@ export type MembershipRole = (typeof membershipRoleValues)[number];
 /** What a user (or the scheduler) can ask of a workspace; `status-table.ts` decides when. */
 export const workspaceActionValues = ["pause", "resume", "stop", "delete"] as const;
 export type WorkspaceAction = (typeof workspaceActionValues)[number];
+
+/**
+ * Why a running workspace is still running, or that it is not (`activity.ts` decides): someone is
+ * connected, a hold is live, auto-stop is off, or nothing holds it and auto-stop is counting down.
+ */
+export const activityStateValues = [
+  "counting_down",
+  "held_by_sessions",
+  "held_by_holds",
+  "auto_stop_off",
+  "not_running",
+] as const;
+export type ActivityState = (typeof activityStateValues)[number];
+
+/** Every kind of event the audit log, the event stream and webhooks carry (`schemas/event.ts`). */
+export const eventTypeValues = [
+  "workspace.created",
+  "workspace.updated",
+  "workspace.status_changed",
+  "workspace.auto_stop_coming",
+  "workspace.sync_changed",
+  "workspace.deleted",
+  "hold.created",
+  "hold.released",
+  "session.joined",
+  "session.left",
+  "ssh.credentials_issued",
+  "token.created",
+  "token.deleted",
+  "git_credential.created",
+  "git_credential.deleted",
+  "repository.created",
+  "webhook.created",
+  "webhook.deleted",
+  "webhook.disabled",
+] as const;
+export type EventType = (typeof eventTypeValues)[number];
+
+/** Why a workspace's status changed. */
+export const statusChangeReasonValues = [
+  "user",
+  "provisioned",
+  "provisioning_failed",
+  "auto_stop",
+  "reconcile",
+  "provider_failure",
+] as const;
+export type StatusChangeReason = (typeof statusChangeReasonValues)[number];
+
+/** The control plane's own processes, when one of them (not a user) made a change. */
+export const systemProcessValues = [
+  "provisioning",
+  "auto-stop",
+  "reconcile",
+  "git-poll",
+  "janitor",
+  "presence",
+  "webhooks",
+] as const;
+export type SystemProcess = (typeof systemProcessValues)[number];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EventList, ListEventsQuery, StreamEventsQuery } from "./schemas/event.ts";
 import { CreateGitCredential, GitCredential, GitCredentialList } from "./schemas/git-credential.ts";
 import { Me } from "./schemas/me.ts";
 import { CreateRepository, Repository, RepositoryList } from "./schemas/repository.ts";
@@ -8,6 +9,7 @@ import { ApiTokenList, CreateToken, NewApiToken } from "./schemas/token.ts";
 import { DeleteWorkspaceQuery, WorkspaceDeleted } from "./schemas/unsaved-work.ts";
 import {
   CreateWorkspace,
+  GetWorkspaceQuery,
   ListWorkspacesQuery,
   UpdateWorkspace,
   Workspace,
@@ -23,6 +25,7 @@ export const apiTags = {
   workspaces: "Cloud workspaces and their lifecycle",
   repositories: "Git repositories workspaces are made from",
   sessions: "Presence: who is connected to a workspace",
+  events: "The organization's events: the audit log, a live stream",
   tokens: "API tokens of the caller, and who a token speaks for",
   "git-credentials": "Credentials for private git hosts, handed to workspaces' git one operation at a time",
   vm: "Called from inside a workspace's VM, with the VM's own credential",
@@ -41,6 +44,8 @@ export interface Operation {
   body?: z.ZodType;
   /** The success answer's JSON body; null when it has none (204). */
   response: z.ZodType | null;
+  /** The answer is a stream of this media type (`text/event-stream`), not JSON: not for the client. */
+  streams?: "text/event-stream";
   /** Answers 204 without a body in some cases although `response` describes its other success. */
   mayAnswerNoContent?: true;
   /**
@@ -102,7 +107,8 @@ export const operations = {
     method: "get",
     path: workspace,
     tag: "workspaces",
-    summary: "Get a workspace",
+    summary: "Get a workspace (optionally once its status is one of waitFor)",
+    query: GetWorkspaceQuery,
     response: Workspace,
   },
   updateWorkspace: {
@@ -179,6 +185,24 @@ export const operations = {
     tag: "sessions",
     summary: "Leave a workspace",
     response: null,
+  },
+
+  listEvents: {
+    method: "get",
+    path: "/v1/events",
+    tag: "events",
+    summary: "The organization's events (the audit log), oldest first after a cursor",
+    query: ListEventsQuery,
+    response: EventList,
+  },
+  streamEvents: {
+    method: "get",
+    path: "/v1/events/stream",
+    tag: "events",
+    summary: "Follow the organization's events as Server-Sent Events (resumable with Last-Event-ID)",
+    query: StreamEventsQuery,
+    response: null,
+    streams: "text/event-stream",
   },
 
   getMe: {

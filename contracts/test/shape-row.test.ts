@@ -32,6 +32,20 @@ const wire = {
   untracked_files: 0,
   unpushed_commits: null,
   stashes: 1,
+  // jsonb, which the client has parsed by electric-schema.
+  presence: {
+    sessions: [
+      {
+        sessionId: "00000000-0000-4000-8000-0000000000dd",
+        userId: "00000000-0000-4000-8000-0000000000cc",
+        name: "Alice",
+        email: "alice@example.test",
+        clientType: "desktop",
+        since: "2026-01-01T11:48:00.000Z",
+      },
+    ],
+    holds: [],
+  },
   created_at: "2026-01-01T09:00:00.000Z",
   updated_at: "2026-01-01T12:00:00.500Z",
 };
@@ -58,6 +72,7 @@ describe("the synced workspace row", () => {
     expect(row).not.toHaveProperty("from_a_newer_server");
     expect(parseShapeRow({ ...wire, status: "sleeping" })).toBeNull();
     expect(parseShapeRow({ ...wire, last_active_at: "yesterday" })).toBeNull();
+    expect(parseShapeRow({ ...wire, presence: { sessions: [{ name: "no id" }], holds: [] } })).toBeNull();
   });
 
   it("parses an update's changed columns only", () => {
@@ -76,6 +91,7 @@ describe("the synced workspace row", () => {
       creatorId: "00000000-0000-4000-8000-0000000000cc",
       allowedActions: ["pause", "stop", "delete"],
       autoStoppedAt: null,
+      activity: { state: "held_by_sessions", autoStopAt: null, ...row.presence },
       sync: {
         status: row.syncStatus,
         message: row.syncMessage,

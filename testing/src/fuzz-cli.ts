@@ -1,5 +1,5 @@
 import { createApiClient } from "@cw/contracts/client";
-import { checkFuzzAnswer, fuzzRequests } from "./fuzz.ts";
+import { answerText, checkFuzzAnswer, fuzzRequests } from "./fuzz.ts";
 import { startTestStack } from "./stack.ts";
 
 /**
@@ -57,7 +57,7 @@ async function main(): Promise<number> {
           broken.push(`${req.method} ${req.path.slice(0, 120)} [${req.defect}] → no answer: ${String(err)}`);
           continue;
         }
-        const text = await res.text();
+        const text = await answerText(res);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const wrong = checkFuzzAnswer(res.status, res.headers.get("content-type"), text);
         if (wrong)

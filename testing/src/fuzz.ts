@@ -391,6 +391,18 @@ export function* fuzzRequests(ctx: FuzzContext, count: number): Generator<FuzzRe
 }
 
 /** What is wrong with an answer, or null when it keeps the rule. */
+/**
+ * The answer's text, except for a stream (an event stream that was accepted never ends): its first
+ * bytes only, then it is cancelled.
+ */
+export async function answerText(res: Response): Promise<string> {
+  if (!res.headers.get("content-type")?.startsWith("text/event-stream") || !res.body) return res.text();
+  const reader = res.body.getReader();
+  const first = await reader.read();
+  await reader.cancel();
+  return first.value ? new TextDecoder().decode(first.value) : "";
+}
+
 export function checkFuzzAnswer(status: number, contentType: string | null, text: string): string | null {
   if (status >= 500) return `answered ${status}`;
   if (status < 400) return null;

@@ -3,6 +3,13 @@
  * Node-only helpers (git fixtures, PostgreSQL, the local stack) are in `@cw/testing/node`.
  */
 
-export { checkFuzzAnswer, type FuzzContext, type FuzzRequest, fuzzRequests, operationsOf } from "./fuzz.ts";
+export {
+  answerText,
+  checkFuzzAnswer,
+  type FuzzContext,
+  type FuzzRequest,
+  fuzzRequests,
+  operationsOf,
+} from "./fuzz.ts";
 export { type CallRecordView, controlClient, type FaultSpec } from "./vm-host-control.ts";
 export { waitFor } from "./wait-for.ts";

@@ -8,6 +8,7 @@ import { requireCredential, withDeps } from "./http/context.ts";
 import { onError, problemResponse, zodToFieldErrors } from "./http/errors.ts";
 import { allowedMethods, SERVED_METHODS } from "./http/methods.ts";
 import { json, operation } from "./http/openapi-helpers.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { gitCredentialRoutes } from "./routes/git-credentials.ts";
 import { meRoutes } from "./routes/me.ts";
 import { repositoryRoutes } from "./routes/repositories.ts";
@@ -89,6 +90,7 @@ export function createApp() {
   sessionRoutes(app);
   tokenRoutes(app);
   meRoutes(app);
+  eventRoutes(app);
   shapeRoutes(app);
   return app;
 }

@@ -48,7 +48,13 @@ const configSchema = z.object({
   ELECTRIC_SOURCE_ID: z.string().min(1).optional(),
   ELECTRIC_SOURCE_SECRET: z.string().min(1).optional(),
   SHAPE_LONG_POLL_MS: z.coerce.number().int().min(100).max(30_000).default(20_000),
-  SHAPE_POLL_MS: z.coerce.number().int().min(10).max(5_000).default(200),
+  // How soon an organization's hub finds a change no writer told it about (its safety poll, one per
+  // organization while anyone waits: live sync, event streams, waitFor).
+  SHAPE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
+  // Events (the audit log) older than this are deleted by the cron.
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // An "auto-stop coming" event is recorded this many minutes before idle auto-stop acts (0 = never).
+  AUTO_STOP_WARNING_MINUTES: z.coerce.number().int().min(0).max(60).default(5),
   PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   // A presence WebSocket is closed after this long (the client reconnects, authenticating again).
   PRESENCE_SOCKET_MAX_SECONDS: z.coerce

@@ -1,5 +1,6 @@
 import { createDb } from "@cw/db";
 import { parseConfig } from "./config.ts";
+import { hubDirectory } from "./hub/directory.ts";
 import { presenceDirectory } from "./presence/directory.ts";
 import { providerFactory } from "./providers/index.ts";
 import { provisionerDirectory } from "./provisioning/directory.ts";
@@ -18,6 +19,7 @@ export function openDeps(env: Env, now: () => Date = () => new Date()) {
     config,
     presence: presenceDirectory(env),
     provisioning: provisionerDirectory(env),
+    hubs: hubDirectory(env),
     now,
   };
   return { deps, close: handle.close };

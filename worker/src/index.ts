@@ -1,6 +1,7 @@
 import { createApp } from "./app.ts";
 import { runScheduled } from "./scheduled.ts";
 
+export { OrganizationHub } from "./hub/organization-hub.ts";
 export { WorkspacePresence } from "./presence/workspace-presence.ts";
 export { WorkspaceProvisioner } from "./provisioning/workspace-provisioner.ts";
 

@@ -4,6 +4,7 @@ import { idleStopJob } from "./jobs/idle-stop.ts";
 import { janitorJob } from "./jobs/janitor.ts";
 import { reconcileJob } from "./jobs/reconcile.ts";
 import { errorSummary, logError } from "./safe-log.ts";
+import { compactEvents } from "./services/event-log.ts";
 import { reencryptGitCredentials } from "./services/git-credentials.ts";
 import { revokeExpiredGrants } from "./services/ssh-grants.ts";
 import { compactShapeLog } from "./shape/change-log.ts";
@@ -14,7 +15,8 @@ export const SHAPE_LOG_RETENTION_MS = 7 * 24 * 60 * 60_000;
 /**
  * One Cron Trigger tick: reconcile with the provider, idle auto-stop, git polling, expired SSH
  * grants (and those whose revocation failed), the janitor (VMs nobody knows about), git credentials
- * still under an older key moved to the newest, then compaction of the sync change log. Each job isolates its own per-workspace failures; a job that fails as a whole does
+ * still under an older key moved to the newest, then compaction of the sync change log and of
+ * events past their retention. Each job isolates its own per-workspace failures; a job that fails as a whole does
  * not stop the next one.
  */
 export async function runScheduled(env: Env, now: Date) {
@@ -41,6 +43,9 @@ export async function runScheduled(env: Env, now: Date) {
       gitCredentialKeys: await run("git-credential-keys", () => reencryptGitCredentials(deps)),
       shapeLog: await run("shape-log", () =>
         compactShapeLog(deps.db, new Date(now.getTime() - SHAPE_LOG_RETENTION_MS)),
+      ),
+      events: await run("events", () =>
+        compactEvents(deps.db, new Date(now.getTime() - config.EVENT_RETENTION_DAYS * 24 * 60 * 60_000)),
       ),
     };
   } finally {

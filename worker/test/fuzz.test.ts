@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { schema, sha256Hex } from "@cw/db";
-import { checkFuzzAnswer, fuzzRequests, operationsOf } from "@cw/testing";
+import { answerText, checkFuzzAnswer, fuzzRequests, operationsOf } from "@cw/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { apiClient } from "./support/api.ts";
@@ -68,7 +68,7 @@ describe("fuzz", () => {
       operations.add(req.operation);
       const ctx = createExecutionContext();
       const res = await worker.fetch(request, { ...env, ...bindings }, ctx);
-      const text = await res.text();
+      const text = await answerText(res);
       await waitOnExecutionContext(ctx);
       if (req.operation === "POST /v1/vm/git-credential") vmStatuses.add(res.status);
       const wrong = checkFuzzAnswer(res.status, res.headers.get("content-type"), text);

@@ -1,12 +1,14 @@
 import type { z } from "zod";
 import type { ClientType } from "../enums.ts";
 import { type Operation, operations } from "../operations.ts";
+import type { ListEventsQuery, StreamEventsQuery } from "../schemas/event.ts";
 import type { CreateGitCredential } from "../schemas/git-credential.ts";
 import type { CreateRepository } from "../schemas/repository.ts";
 import type { JoinSession } from "../schemas/session.ts";
 import type { CreateToken } from "../schemas/token.ts";
 import type {
   CreateWorkspace,
+  GetWorkspaceQuery,
   ListWorkspacesQuery,
   UpdateWorkspace,
   Workspace,
@@ -154,7 +156,21 @@ export function createApiClient(opts: ApiClientOptions) {
     /** A fresh Idempotency-Key unless one is given: pass the same key to retry a create safely. */
     createWorkspace: (input: CreateWorkspace, idempotencyKey: string = crypto.randomUUID()) =>
       call(operations.createWorkspace, { body: input, headers: { "idempotency-key": idempotencyKey } }),
-    getWorkspace: (id: string) => call(operations.getWorkspace, { params: ws(id) }),
+    /**
+     * The workspace; with `waitFor` (statuses), once its status is one of them — or as it is after
+     * `timeoutSeconds` (default 60) — so a script needs no polling loop.
+     */
+    getWorkspace: (id: string, query: GetWorkspaceQuery = {}) =>
+      call(operations.getWorkspace, {
+        params: ws(id),
+        query: {
+          waitFor: query.waitFor?.join(","),
+          timeoutSeconds: query.waitFor ? query.timeoutSeconds : undefined,
+        },
+        timeoutMs: query.waitFor
+          ? Math.max(timeoutMs, (Number(query.timeoutSeconds ?? 60) + 15) * 1000)
+          : undefined,
+      }),
     updateWorkspace: (id: string, patch: UpdateWorkspace) =>
       call(operations.updateWorkspace, { params: ws(id), body: patch }),
     /**
@@ -183,6 +199,19 @@ export function createApiClient(opts: ApiClientOptions) {
       call(operations.heartbeatSession, { params: { id, sessionId } }),
     leaveSession: (id: string, sessionId: string) =>
       call(operations.leaveSession, { params: { id, sessionId } }),
+
+    /** One page of the organization's events after `after` (oldest first); `nextCursor` continues. */
+    listEvents: (query: ListEventsQuery = {}) =>
+      call(operations.listEvents, { query: { ...query, type: query.type?.join(",") } }),
+    /**
+     * The URL of the Server-Sent Events stream (`text/event-stream`; open it with `headers()`): each
+     * event's `id:` is its cursor, so a reconnect with `Last-Event-ID` resumes without gaps.
+     */
+    eventStreamUrl(query: StreamEventsQuery = {}) {
+      return urlOf(operations.streamEvents, {
+        query: { after: query.after, workspaceId: query.workspaceId, type: query.type?.join(",") },
+      });
+    },
 
     getMe: () => call(operations.getMe),
     listTokens: () => call(operations.listTokens),

@@ -1,4 +1,6 @@
+export * from "./activity.ts";
 export * from "./common.ts";
+export * from "./event.ts";
 export * from "./git-credential.ts";
 export * from "./me.ts";
 export * from "./problem.ts";

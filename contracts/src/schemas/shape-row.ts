@@ -1,10 +1,13 @@
 import { z } from "zod";
+import { WorkspacePresence } from "./activity.ts";
 import { Workspace, WorkspaceSync } from "./workspace.ts";
 
 /**
  * The workspace as it is synced (`GET /v1/shape?shape=workspaces`) and as the desktop's store keeps
  * it: the API's `Workspace` without what only the API shows (VM id, creator, allowed actions, when it
- * was auto-stopped, when git was checked), with `sync` flattened into columns. Derived, not
+ * was auto-stopped, when git was checked), with `sync` flattened into columns and `activity`'s
+ * sessions and holds as one `presence` column (clients explain it with `explainActivity`, at their
+ * own `now`). Derived, not
  * restated: a field added to `Workspace` is synced unless it is listed here as API-only, and the
  * server's shape (migration 0005's `cloud_workspaces_shape_row()`) must render it — a worker test
  * compares the two.
@@ -15,6 +18,7 @@ const apiOnly = {
   allowedActions: true,
   autoStoppedAt: true,
   sync: true,
+  activity: true,
 } as const;
 
 /** Which `sync` member each flattened column carries. */
@@ -35,7 +39,11 @@ const flattenedSync = Object.fromEntries(
   Object.entries(syncColumns).map(([column, member]) => [column, syncShape[member]]),
 ) as { [C in keyof SyncColumns]: (typeof syncShape)[SyncColumns[C]] };
 
-export const SyncedWorkspace = z.object({ ...Workspace.omit(apiOnly).shape, ...flattenedSync });
+export const SyncedWorkspace = z.object({
+  ...Workspace.omit(apiOnly).shape,
+  ...flattenedSync,
+  presence: WorkspacePresence,
+});
 export type SyncedWorkspace = z.infer<typeof SyncedWorkspace>;
 
 /** The API's workspace as the store keeps it (the polling store's rows). */
@@ -43,7 +51,8 @@ export function toSyncedWorkspace(w: Workspace): SyncedWorkspace {
   const flat = Object.fromEntries(
     Object.entries(syncColumns).map(([column, member]) => [column, w.sync[member]]),
   );
-  return SyncedWorkspace.parse({ ...w, ...flat });
+  const presence = { sessions: w.activity.sessions, holds: w.activity.holds };
+  return SyncedWorkspace.parse({ ...w, ...flat, presence });
 }
 
 type SnakeCase<S extends string> = S extends `${infer C}${infer Rest}`

@@ -3,9 +3,11 @@ import {
   autoStopActionValues,
   gitSyncStatusValues,
   providerTypeValues,
+  type WorkspaceStatus,
   workspaceActionValues,
   workspaceStatusValues,
 } from "../enums.ts";
+import { Activity } from "./activity.ts";
 import { displayName, issuedId, timestamp } from "./common.ts";
 import { branchName } from "./repository.ts";
 
@@ -73,6 +75,10 @@ export const Workspace = z
     autoStoppedAt: timestamp.nullable(),
     connectedCount: z.number().int().min(0),
     lastActiveAt: timestamp,
+    activity: Activity.meta({
+      description:
+        "What keeps the workspace running (who is connected, which holds) or when and why it will stop",
+    }),
     sync: WorkspaceSync,
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -109,6 +115,38 @@ export const UpdateWorkspace = z
 export type UpdateWorkspace = z.input<typeof UpdateWorkspace>;
 
 export const WORKSPACE_PAGE_MAX = 200;
+export const WAIT_FOR_MAX_SECONDS = 300;
+
+/** A comma-separated list of statuses. */
+const statusList = z
+  .string()
+  .max(200)
+  .transform((text, ctx) => {
+    const statuses = text.split(",").filter(Boolean);
+    const unknown = statuses.filter((s) => !(workspaceStatusValues as readonly string[]).includes(s));
+    if (statuses.length === 0 || unknown.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `not a list of statuses (${workspaceStatusValues.join(", ")})`,
+      });
+      return z.NEVER;
+    }
+    return statuses as WorkspaceStatus[];
+  });
+
+/**
+ * `GET /v1/workspaces/{id}?waitFor=running,error&timeoutSeconds=60`: answers as soon as the status is
+ * one of those (or with the workspace as it is at the timeout), so a script needs no polling loop.
+ */
+export const GetWorkspaceQuery = z.object({
+  waitFor: statusList
+    .optional()
+    .meta({ description: "Answer once the status is one of these (comma-separated)" }),
+  timeoutSeconds: z.coerce.number().int().min(1).max(WAIT_FOR_MAX_SECONDS).default(60).meta({
+    description: "With waitFor: the longest to wait before answering with the workspace as it is",
+  }),
+});
+export type GetWorkspaceQuery = Partial<z.output<typeof GetWorkspaceQuery>>;
 
 /** The query of `GET /v1/workspaces`; a cursor is the `nextCursor` of the page before. */
 export const ListWorkspacesQuery = z.object({

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { organizations, users } from "./accounts.ts";
 import {
   autoStopActionEnum,
@@ -42,6 +42,14 @@ export const cloudWorkspaces = pgTable(
      */
     autoStopAt: ts("auto_stop_at"),
     autoStoppedAt: ts("auto_stopped_at"),
+    /**
+     * Who is connected and which holds are live, as the presence object last wrote them through: the
+     * synced row shows them, the auto_stop_at trigger counts the holds' ends as activity. Its shape is
+     * the contract's `WorkspacePresence`; readers parse it.
+     */
+    presence: jsonb("presence").notNull().default({ sessions: [], holds: [] }),
+    /** The auto_stop_at an "auto-stop coming" event was recorded for, so each countdown warns once. */
+    autoStopWarnedFor: ts("auto_stop_warned_for"),
     /** Last time the scheduler compared this workspace with its provider (drift checks go oldest first). */
     statusCheckedAt: ts("status_checked_at"),
     syncStatus: gitSyncStatusEnum("sync_status").notNull().default("unknown"),

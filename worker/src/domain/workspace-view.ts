@@ -1,8 +1,17 @@
-import { allowedActions, type Workspace } from "@cw/contracts";
+import { allowedActions, explainActivity, type Workspace, WorkspacePresence } from "@cw/contracts";
 import type { WorkspaceRow } from "../services/workspace-rows.ts";
 
-/** A workspace row as the API shows it (the contract's `Workspace`): no lock internals, plus what a client may do next. */
-export function workspaceView(row: WorkspaceRow): Workspace {
+const nobody: WorkspacePresence = { sessions: [], holds: [] };
+
+/** The presence the presence object last wrote through (its own writing; unreadable reads as nobody). */
+export const presenceOf = (row: Pick<WorkspaceRow, "presence">): WorkspacePresence =>
+  WorkspacePresence.safeParse(row.presence).data ?? nobody;
+
+/**
+ * A workspace row as the API shows it at `now` (the contract's `Workspace`): no lock internals, plus
+ * what a client may do next and what keeps it running.
+ */
+export function workspaceView(row: WorkspaceRow, now: Date): Workspace {
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -22,6 +31,7 @@ export function workspaceView(row: WorkspaceRow): Workspace {
     autoStoppedAt: row.autoStoppedAt?.toISOString() ?? null,
     connectedCount: row.connectedCount,
     lastActiveAt: row.lastActiveAt.toISOString(),
+    activity: explainActivity({ ...row, presence: presenceOf(row) }, now),
     sync: {
       status: row.syncStatus,
       message: row.syncMessage,

@@ -1,5 +1,6 @@
 import { schema } from "@cw/db";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
+import { type ChangeCause, systemActor } from "../domain/events.ts";
 import { repositoryHostOf } from "../domain/git-host.ts";
 import {
   describeRemoteHeadFailure,
@@ -11,9 +12,15 @@ import { parseWorkReport, unsavedWorkCommand } from "../domain/unsaved-work.ts";
 import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
 import { repositoryUrlOf } from "../services/vm-checkout.ts";
-import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
+import {
+  acquireOperation,
+  changeWorkspace,
+  finishOperation,
+  type WorkspaceRow,
+} from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
+const polling: ChangeCause = { actor: systemActor("git-poll") };
 const EXEC_TIMEOUT_MS = 20_000;
 const SHA = /^[0-9a-f]{40,64}$/;
 /** Running workspaces checked per tick, least recently checked first, so a tick stays O(batch). */
@@ -98,7 +105,7 @@ async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): 
           }
         : {};
     if (atHead) {
-      await finishOperation(deps, row.id, "git-sync", { ...counts, syncCheckedAt: deps.now() });
+      await finishOperation(deps, row.id, "git-sync", { ...counts, syncCheckedAt: deps.now() }, polling);
       return false;
     }
     const repoUrl = await repositoryUrlOf(deps, row.repositoryId);
@@ -108,21 +115,33 @@ async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): 
       out.exitCode,
       repoUrl ? repositoryHostOf(repoUrl) : null,
     );
-    await finishOperation(deps, row.id, "git-sync", {
-      ...counts,
-      syncStatus: outcome.status,
-      syncMessage: outcome.message,
-      localHeadSha: outcome.localSha ?? row.localHeadSha,
-      remoteHeadSha: outcome.remoteSha ?? remoteSha,
-      syncCheckedAt: deps.now(),
-    });
+    await finishOperation(
+      deps,
+      row.id,
+      "git-sync",
+      {
+        ...counts,
+        syncStatus: outcome.status,
+        syncMessage: outcome.message,
+        localHeadSha: outcome.localSha ?? row.localHeadSha,
+        remoteHeadSha: outcome.remoteSha ?? remoteSha,
+        syncCheckedAt: deps.now(),
+      },
+      polling,
+    );
     return true;
   } catch (err) {
-    await finishOperation(deps, row.id, "git-sync", {
-      syncStatus: "error",
-      syncMessage: err instanceof Error ? err.message : String(err),
-      syncCheckedAt: deps.now(),
-    });
+    await finishOperation(
+      deps,
+      row.id,
+      "git-sync",
+      {
+        syncStatus: "error",
+        syncMessage: err instanceof Error ? err.message : String(err),
+        syncCheckedAt: deps.now(),
+      },
+      polling,
+    );
     throw err;
   }
 }
@@ -130,9 +149,11 @@ async function syncOne(deps: Deps, candidate: WorkspaceRow, remoteSha: string): 
 async function recordError(deps: Deps, rows: WorkspaceRow[], err: unknown) {
   const message = err instanceof Error ? err.message : String(err);
   for (const row of rows) {
-    await deps.db
-      .update(ws)
-      .set({ syncStatus: "error", syncMessage: message, syncCheckedAt: deps.now() })
-      .where(and(eq(ws.id, row.id), sql`${ws.operation} is null`));
+    await changeWorkspace(
+      deps,
+      and(eq(ws.id, row.id), sql`${ws.operation} is null`),
+      { syncStatus: "error", syncMessage: message, syncCheckedAt: deps.now() },
+      polling,
+    );
   }
 }

@@ -1,12 +1,14 @@
 import { schema } from "@cw/db";
 import { and, asc, eq, lte } from "drizzle-orm";
 import { autoStopMessage, isDueForAutoStop } from "../domain/auto-stop.ts";
+import { type ChangeCause, systemActor } from "../domain/events.ts";
 import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
 import { performAction } from "../services/workspace-lifecycle.ts";
 import { acquireOperation, finishOperation } from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
+const autoStop: ChangeCause = { actor: systemActor("auto-stop") };
 export const IDLE_BATCH = 100;
 
 /**
@@ -35,10 +37,10 @@ export async function idleStopJob(deps: Deps) {
       if (!row) continue;
       const live = await deps.presence(id).liveCount();
       if (!isDueForAutoStop({ ...row, operation: null }, live, now)) {
-        await finishOperation(deps, id, "auto-stop", {});
+        await finishOperation(deps, id, "auto-stop", {}, autoStop);
         continue;
       }
-      await performAction(deps, row, row.autoStopAction, "auto-stop", {
+      await performAction(deps, row, row.autoStopAction, "auto-stop", autoStop, {
         statusMessage: autoStopMessage(row.autoStopAction, row.autoStopMinutes),
         autoStoppedAt: now,
       });

@@ -1,5 +1,6 @@
 import { schema } from "@cw/db";
 import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
+import { type ChangeCause, systemActor } from "../domain/events.ts";
 import { type ProviderView, reconcile } from "../domain/reconcile.ts";
 import { ProviderError } from "../providers/index.ts";
 import { logError } from "../safe-log.ts";
@@ -8,6 +9,7 @@ import { prepareCheckout, repositoryUrlOf } from "../services/vm-checkout.ts";
 import { acquireOperation, finishOperation, type WorkspaceRow } from "../services/workspace-rows.ts";
 
 const ws = schema.cloudWorkspaces;
+const reconciling: ChangeCause = { actor: systemActor("reconcile") };
 /** Settled workspaces compared with their provider per tick, least recently checked first. */
 export const DRIFT_BATCH = 50;
 
@@ -55,10 +57,13 @@ async function reconcileOne(deps: Deps, candidate: WorkspaceRow, deadlineMs: num
   const now = deps.now();
   if (lookupError !== null && row.status !== "provisioning") {
     // Unreachable provider: nothing is known to have changed; say so on the workspace.
-    await finishOperation(deps, row.id, "reconcile", {
-      statusCheckedAt: now,
-      statusMessage: `last check failed: ${lookupError}`,
-    });
+    await finishOperation(
+      deps,
+      row.id,
+      "reconcile",
+      { statusCheckedAt: now, statusMessage: `last check failed: ${lookupError}` },
+      reconciling,
+    );
     return false;
   }
   let decision = reconcile(row, view, now, deadlineMs);
@@ -68,15 +73,24 @@ async function reconcileOne(deps: Deps, candidate: WorkspaceRow, deadlineMs: num
     if (unready) decision = { kind: "set", status: "error", message: unready };
   }
   if (decision.kind === "none") {
-    await finishOperation(deps, row.id, "reconcile", { statusCheckedAt: now });
+    await finishOperation(deps, row.id, "reconcile", { statusCheckedAt: now }, reconciling);
     return false;
   }
-  await finishOperation(deps, row.id, "reconcile", {
-    status: decision.status,
-    statusMessage: decision.message,
-    statusCheckedAt: now,
-    ...(decision.status === "running" ? { lastActiveAt: now } : {}),
-  });
+  // A workspace settling out of provisioning has just been created (a lifecycle call: activity);
+  // drift found by the control plane's own check is not activity and moves no countdown.
+  const created = row.status === "provisioning" && decision.status === "running";
+  await finishOperation(
+    deps,
+    row.id,
+    "reconcile",
+    {
+      status: decision.status,
+      statusMessage: decision.message,
+      statusCheckedAt: now,
+      ...(created ? { lastActiveAt: now } : {}),
+    },
+    created ? { actor: systemActor("provisioning") } : reconciling,
+  );
   return true;
 }
 

@@ -9,7 +9,12 @@ import { IdempotencyHeader, IdParam } from "../http/params.ts";
 import { issueSshCredentials } from "../services/ssh-access.ts";
 import { createWorkspace } from "../services/workspace-create.ts";
 import { applyAction, deleteWorkspace } from "../services/workspace-lifecycle.ts";
-import { getWorkspace, listWorkspaces, updateWorkspace } from "../services/workspace-queries.ts";
+import {
+  getWorkspace,
+  getWorkspaceWhen,
+  listWorkspaces,
+  updateWorkspace,
+} from "../services/workspace-queries.ts";
 
 const notFound = { 404: problem("No such workspace in the caller's organization") };
 
@@ -37,7 +42,7 @@ const list = createRoute({
 
 const get = createRoute({
   ...operation("getWorkspace"),
-  request: { params: IdParam },
+  request: { params: IdParam, query: ops.getWorkspace.query },
   responses: { 200: json(ops.getWorkspace.response, "The workspace"), ...commonProblems, ...notFound },
 });
 
@@ -99,7 +104,7 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
     const { row, repoUrl, created } = await createWorkspace(deps, c.get("caller"), c.req.valid("json"), key);
     // The create itself runs in the workspace's provisioner object, which outlives this request.
     if (created) c.get("defer")(deps.provisioning(row.id).start(row.id, repoUrl));
-    return c.json(workspaceView(row), 202);
+    return c.json(workspaceView(row, deps.now()), 202);
   });
 
   app.openapi(list, async (c) => {
@@ -107,13 +112,24 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !cursor)
       throw validationProblem([{ field: "query.cursor", message: "not a valid cursor" }]);
-    const page = await listWorkspaces(c.get("deps"), c.get("caller"), { ...query, cursor });
-    return c.json({ items: page.items.map(workspaceView), nextCursor: page.nextCursor }, 200);
+    const deps = c.get("deps");
+    const page = await listWorkspaces(deps, c.get("caller"), { ...query, cursor });
+    const now = deps.now();
+    return c.json(
+      { items: page.items.map((row) => workspaceView(row, now)), nextCursor: page.nextCursor },
+      200,
+    );
   });
 
-  app.openapi(get, async (c) =>
-    c.json(workspaceView(await getWorkspace(c.get("deps"), c.get("caller"), c.req.valid("param").id)), 200),
-  );
+  app.openapi(get, async (c) => {
+    const deps = c.get("deps");
+    const { id } = c.req.valid("param");
+    const { waitFor, timeoutSeconds } = c.req.valid("query");
+    const row = waitFor
+      ? await getWorkspaceWhen(deps, c.get("caller"), id, waitFor, timeoutSeconds * 1000)
+      : await getWorkspace(deps, c.get("caller"), id);
+    return c.json(workspaceView(row, deps.now()), 200);
+  });
 
   app.openapi(patch, async (c) => {
     const row = await updateWorkspace(
@@ -122,7 +138,7 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
       c.req.valid("param").id,
       c.req.valid("json"),
     );
-    return c.json(workspaceView(row), 200);
+    return c.json(workspaceView(row, c.get("deps").now()), 200);
   });
 
   app.openapi(remove, async (c) => {
@@ -136,8 +152,9 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>) {
 
   for (const action of ["pause", "resume", "stop"] as const) {
     app.openapi(actionRoute(action), async (c) => {
-      const row = await applyAction(c.get("deps"), c.get("caller"), c.req.valid("param").id, action);
-      return c.json(workspaceView(row), 200);
+      const deps = c.get("deps");
+      const row = await applyAction(deps, c.get("caller"), c.req.valid("param").id, action);
+      return c.json(workspaceView(row, deps.now()), 200);
     });
   }
 

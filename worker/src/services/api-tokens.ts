@@ -2,10 +2,12 @@ import type { ApiToken, CreateToken, NewApiToken } from "@cw/contracts";
 import { hashApiToken, issueApiToken, schema } from "@cw/db";
 import { and, count, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { z } from "zod";
+import { userActor } from "../domain/events.ts";
 import { notFound, validationProblem } from "../domain/problems.ts";
 import { tokenExpiry } from "../domain/token-expiry.ts";
 import { TtlCache } from "../domain/ttl-cache.ts";
-import type { Caller, Deps } from "./deps.ts";
+import { type Caller, type Deps, notifyChange } from "./deps.ts";
+import { recordEvents } from "./event-log.ts";
 import { withinOrganizationLimit } from "./organization-limits.ts";
 
 const tokens = schema.apiTokens;
@@ -102,14 +104,28 @@ export async function createToken(
       status: 422,
     },
     async (tx) => (await tx.select({ n: count() }).from(tokens).where(live))[0]!.n,
-    (tx) =>
-      issueApiToken(tx, {
+    async (tx) => {
+      const issued = await issueApiToken(tx, {
         organizationId: caller.organizationId,
         userId: caller.userId,
         name: input.name,
         expiresAt: expiry.expiresAt,
-      }),
+      });
+      await recordEvents(tx, caller.organizationId, userActor(caller), [
+        {
+          type: "token.created",
+          workspaceId: null,
+          data: {
+            tokenId: issued.row.id,
+            name: issued.row.name,
+            expiresAt: issued.row.expiresAt?.toISOString() ?? null,
+          },
+        },
+      ]);
+      return issued;
+    },
   );
+  await notifyChange(deps, caller.organizationId);
   return { ...tokenView(row), token };
 }
 
@@ -123,16 +139,24 @@ export async function listTokens(deps: Deps, caller: Caller) {
 }
 
 export async function deleteToken(deps: Deps, caller: Caller, id: string) {
-  const [row] = await deps.db
-    .delete(tokens)
-    .where(
-      and(
-        eq(tokens.id, id),
-        eq(tokens.organizationId, caller.organizationId),
-        eq(tokens.userId, caller.userId),
-      ),
-    )
-    .returning({ id: tokens.id });
+  const row = await deps.db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(tokens)
+      .where(
+        and(
+          eq(tokens.id, id),
+          eq(tokens.organizationId, caller.organizationId),
+          eq(tokens.userId, caller.userId),
+        ),
+      )
+      .returning({ id: tokens.id, name: tokens.name });
+    if (gone)
+      await recordEvents(tx, caller.organizationId, userActor(caller), [
+        { type: "token.deleted", workspaceId: null, data: { tokenId: gone.id, name: gone.name } },
+      ]);
+    return gone;
+  });
   if (!row) throw notFound("token");
   verified.deleteWhere((caller) => caller.tokenId === id);
+  await notifyChange(deps, caller.organizationId);
 }

@@ -1,5 +1,6 @@
 import type { Database } from "@cw/db";
 import type { Config } from "../config.ts";
+import { type HubDirectory, notifyHub } from "../hub/directory.ts";
 import type { PresenceDirectory } from "../presence/directory.ts";
 import type { ProviderFactory } from "../providers/index.ts";
 import type { ProvisionerDirectory } from "../provisioning/directory.ts";
@@ -11,6 +12,8 @@ export interface Deps {
   config: Config;
   presence: PresenceDirectory;
   provisioning: ProvisionerDirectory;
+  /** Each organization's hub: told after every commit, waited on by live sync, streams and waitFor. */
+  hubs: HubDirectory;
   now: () => Date;
 }
 
@@ -21,3 +24,7 @@ export interface Caller {
   /** When the caller's token stops working; tokens it creates may not outlive it. */
   tokenExpiresAt: Date | null;
 }
+
+/** Tells the organization's hub that a change of it committed (see `notifyHub`). */
+export const notifyChange = (deps: Deps, organizationId: string) =>
+  notifyHub(deps.hubs, deps.config, organizationId);

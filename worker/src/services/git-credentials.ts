@@ -2,10 +2,12 @@ import type { CreateGitCredential, GitCredential, GitCredentialScope } from "@cw
 import { schema } from "@cw/db";
 import { and, count, desc, eq, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { userActor } from "../domain/events.ts";
 import { notFound, Problem } from "../domain/problems.ts";
 import { type KeyRing, open, type Sealed, SealedUnreadable, seal } from "../domain/secret-box.ts";
 import { logError } from "../safe-log.ts";
-import type { Caller, Deps } from "./deps.ts";
+import { type Caller, type Deps, notifyChange } from "./deps.ts";
+import { recordEvents } from "./event-log.ts";
 import { withinOrganizationLimit } from "./organization-limits.ts";
 
 const creds = schema.gitCredentials;
@@ -22,6 +24,9 @@ const sealedOf = (row: Row): Sealed => ({
 });
 
 const HINT_MIN_LENGTH = 12;
+
+/** What an event says of a credential: which, for which host, whose; never its secret or hint. */
+const credentialEvent = (row: Row) => ({ credentialId: row.id, host: row.host, scope: row.scope });
 
 const view = (row: Row): GitCredential => ({
   id: row.id,
@@ -113,10 +118,14 @@ export async function createGitCredential(
       )[0]!.n,
     async (tx) => {
       const [existing] = await tx.update(creds).set(values).where(key).returning();
-      if (existing) return existing;
-      return (await tx.insert(creds).values(values).returning())[0]!;
+      const saved = existing ?? (await tx.insert(creds).values(values).returning())[0]!;
+      await recordEvents(tx, caller.organizationId, userActor(caller), [
+        { type: "git_credential.created", workspaceId: null, data: credentialEvent(saved) },
+      ]);
+      return saved;
     },
   );
+  await notifyChange(deps, caller.organizationId);
   return view(row);
 }
 
@@ -143,7 +152,23 @@ export async function deleteGitCredential(deps: Deps, caller: Caller, id: string
     .where(and(eq(creds.id, id), eq(creds.organizationId, caller.organizationId)));
   if (!row || (row.scope === "user" && row.userId !== caller.userId)) throw notFound("git credential");
   if (row.scope === "organization" && !(await isOwner(deps, caller))) throw ownersOnly();
-  await deps.db.delete(creds).where(and(eq(creds.id, id), eq(creds.organizationId, caller.organizationId)));
+  await deps.db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(creds)
+      .where(and(eq(creds.id, id), eq(creds.organizationId, caller.organizationId)))
+      .returning();
+    await recordEvents(
+      tx,
+      caller.organizationId,
+      userActor(caller),
+      gone.map((c) => ({
+        type: "git_credential.deleted" as const,
+        workspaceId: null,
+        data: credentialEvent(c),
+      })),
+    );
+  });
+  await notifyChange(deps, caller.organizationId);
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { SshCredentials } from "@cw/contracts";
 import { type Executor, schema } from "@cw/db";
 import { count } from "drizzle-orm";
+import { userActor } from "../domain/events.ts";
 import { notFound, Problem } from "../domain/problems.ts";
 import { ProviderError } from "../providers/index.ts";
-import type { Caller, Deps } from "./deps.ts";
+import { type Caller, type Deps, notifyChange } from "./deps.ts";
+import { recordEvents } from "./event-log.ts";
 import { limitProblem, type OrganizationLimit, withinOrganizationLimit } from "./organization-limits.ts";
 import { liveGrantsOf, revokeGrant } from "./ssh-grants.ts";
 import { findWorkspace, type WorkspaceRow } from "./workspace-rows.ts";
@@ -81,8 +83,8 @@ export async function issueSshCredentials(deps: Deps, caller: Caller, id: string
       row.organizationId,
       limit,
       (tx) => countLive(tx, row.organizationId, now),
-      (tx) =>
-        tx
+      async (tx) => {
+        const grant = await tx
           .insert(schema.sshGrants)
           .values({
             workspaceId: row.id,
@@ -93,7 +95,16 @@ export async function issueSshCredentials(deps: Deps, caller: Caller, id: string
             providerTokenId: access.tokenId,
             expiresAt,
           })
-          .returning({ id: schema.sshGrants.id }),
+          .returning({ id: schema.sshGrants.id });
+        await recordEvents(tx, row.organizationId, userActor(caller), [
+          {
+            type: "ssh.credentials_issued",
+            workspaceId: row.id,
+            data: { expiresAt: expiresAt.toISOString() },
+          },
+        ]);
+        return grant;
+      },
     );
   } catch (err) {
     await provider.revokeSsh(access).catch(() => {});
@@ -105,6 +116,7 @@ export async function issueSshCredentials(deps: Deps, caller: Caller, id: string
     await revokeGrant(deps, recorded[0]!.id);
     throw after ? refusal(after) : notFound("workspace");
   }
+  await notifyChange(deps, row.organizationId);
   return {
     host: access.host,
     port: access.port,

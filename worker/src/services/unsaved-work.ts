@@ -1,4 +1,5 @@
 import { holdsUnsavedWork, type UnsavedWork } from "@cw/contracts";
+import type { ChangeCause } from "../domain/events.ts";
 import { repositoryHostOf } from "../domain/git-host.ts";
 import { Problem } from "../domain/problems.ts";
 import {
@@ -69,7 +70,13 @@ const refusal = (detail: string, work: UnsavedWork | null) =>
  * Throws the 409 after putting the VM back as it was and releasing the lock; if it cannot be put
  * back, the workspace is left in error saying so.
  */
-async function refuse(deps: Deps, row: WorkspaceRow, awake: Awake, problem: Problem): Promise<never> {
+async function refuse(
+  deps: Deps,
+  row: WorkspaceRow,
+  awake: Awake,
+  problem: Problem,
+  cause: ChangeCause,
+): Promise<never> {
   let outcome = {};
   if (awake.kind === "awake" && awake.sleepAgain) {
     try {
@@ -81,7 +88,7 @@ async function refuse(deps: Deps, row: WorkspaceRow, awake: Awake, problem: Prob
       };
     }
   }
-  await finishOperation(deps, row.id, "delete", outcome);
+  await finishOperation(deps, row.id, "delete", outcome, { ...cause, reason: "provider_failure" });
   throw problem;
 }
 
@@ -90,7 +97,12 @@ async function refuse(deps: Deps, row: WorkspaceRow, awake: Awake, problem: Prob
  * work (none when it holds none), or throws 409 `unsaved-work`: with what it holds, when not
  * `preserve` or when the push failed; with `unsavedWork: null` when it could not be checked.
  */
-export async function saveOrRefuse(deps: Deps, row: WorkspaceRow, preserve: boolean): Promise<string[]> {
+export async function saveOrRefuse(
+  deps: Deps,
+  row: WorkspaceRow,
+  preserve: boolean,
+  cause: ChangeCause,
+): Promise<string[]> {
   if (!row.providerVmId) return [];
   const awake = await wake(deps, row);
   if (awake.kind === "gone") return [];
@@ -99,7 +111,7 @@ export async function saveOrRefuse(deps: Deps, row: WorkspaceRow, preserve: bool
       `could not check the workspace for unsaved work (${why}); only ?force=true deletes it, losing whatever it holds`,
       null,
     );
-  if (awake.kind === "unreachable") return refuse(deps, row, awake, unknown(awake.why));
+  if (awake.kind === "unreachable") return refuse(deps, row, awake, unknown(awake.why), cause);
   const provider = deps.providers(row.providerType);
   const vmId = row.providerVmId;
   let report: ReturnType<typeof parseWorkReport>;
@@ -107,9 +119,10 @@ export async function saveOrRefuse(deps: Deps, row: WorkspaceRow, preserve: bool
     const out = await provider.exec(vmId, unsavedWorkCommand({ fetch: true }), CHECK_TIMEOUT_MS);
     report = parseWorkReport(out.stdout);
   } catch (err) {
-    return refuse(deps, row, awake, unknown(describe(err)));
+    return refuse(deps, row, awake, unknown(describe(err)), cause);
   }
-  if (report.kind === "unreadable") return refuse(deps, row, awake, unknown("the VM's git did not report"));
+  if (report.kind === "unreadable")
+    return refuse(deps, row, awake, unknown("the VM's git did not report"), cause);
   if (report.kind === "no_checkout" || !holdsUnsavedWork(report.work)) return [];
   const { work } = report;
   const found = describeUnsavedWork(work);
@@ -122,6 +135,7 @@ export async function saveOrRefuse(deps: Deps, row: WorkspaceRow, preserve: bool
         `the workspace holds work that exists nowhere else: ${found}. Delete with ?preserve=true to push it to a cw/wip/… branch first, or ?force=true to discard it`,
         work,
       ),
+      cause,
     );
   }
   const repoUrl = await repositoryUrlOf(deps, row.repositoryId);
@@ -143,6 +157,7 @@ export async function saveOrRefuse(deps: Deps, row: WorkspaceRow, preserve: bool
       row,
       awake,
       refusal(`the work could not be pushed, so nothing was deleted: ${saved.why} (it holds ${found})`, work),
+      cause,
     );
   }
   return saved.pushed;

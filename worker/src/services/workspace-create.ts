@@ -2,10 +2,12 @@ import type { CreateWorkspace } from "@cw/contracts";
 import { type Executor, schema } from "@cw/db";
 import { and, count, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { userActor } from "../domain/events.ts";
 import { fingerprint } from "../domain/fingerprint.ts";
 import { Problem, validationProblem } from "../domain/problems.ts";
 import { availableProviders } from "../providers/index.ts";
-import type { Caller, Deps } from "./deps.ts";
+import { type Caller, type Deps, notifyChange } from "./deps.ts";
+import { recordEvents } from "./event-log.ts";
 import { withinOrganizationLimit } from "./organization-limits.ts";
 
 const ws = schema.cloudWorkspaces;
@@ -72,8 +74,8 @@ export async function createWorkspace(
   if (earlier) return repeat(earlier);
 
   const now = deps.now();
-  const insert = (tx: Executor) =>
-    tx
+  const insert = async (tx: Executor) => {
+    const inserted = await tx
       .insert(ws)
       .values({
         ...input,
@@ -93,6 +95,16 @@ export async function createWorkspace(
         where: sql`${ws.idempotencyKey} is not null`,
       })
       .returning();
+    for (const row of inserted)
+      await recordEvents(tx, caller.organizationId, userActor(caller), [
+        {
+          type: "workspace.created",
+          workspaceId: row.id,
+          data: { name: row.name, branch: row.branch, repositoryId: row.repositoryId },
+        },
+      ]);
+    return inserted;
+  };
   const [row] = await withinOrganizationLimit(
     deps.db,
     caller.organizationId,
@@ -106,7 +118,10 @@ export async function createWorkspace(
       (await tx.select({ n: count() }).from(ws).where(eq(ws.organizationId, caller.organizationId)))[0]!.n,
     insert,
   );
-  if (row) return { row, repoUrl: repo.cloneUrl, created: true };
+  if (row) {
+    await notifyChange(deps, caller.organizationId);
+    return { row, repoUrl: repo.cloneUrl, created: true };
+  }
 
   // A concurrent request with the same key won the insert.
   const existing = await byKey();

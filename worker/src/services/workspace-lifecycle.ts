@@ -1,13 +1,15 @@
 import { allowedActions, transitionFor, type WorkspaceAction } from "@cw/contracts";
 import { schema } from "@cw/db";
 import { and, eq } from "drizzle-orm";
+import { type ChangeCause, systemActor, userActor } from "../domain/events.ts";
 import { lockStaleAfterMs, operationIsStale } from "../domain/operation-lock.ts";
 import { notFound, Problem } from "../domain/problems.ts";
 import { workspaceView } from "../domain/workspace-view.ts";
 import { ProviderError } from "../providers/index.ts";
 import { logError } from "../safe-log.ts";
 import { deploymentId } from "./deployment.ts";
-import type { Caller, Deps } from "./deps.ts";
+import { type Caller, type Deps, notifyChange } from "./deps.ts";
+import { recordEvents } from "./event-log.ts";
 import { checkRepositoryUrl, ResolverUnavailable } from "./repository-url-check.ts";
 import { revokeWorkspaceGrants } from "./ssh-grants.ts";
 import { saveOrRefuse } from "./unsaved-work.ts";
@@ -32,9 +34,9 @@ function describe(err: unknown) {
   return "the operation failed unexpectedly; try again";
 }
 
-function providerProblem(row: WorkspaceRow | null, err: unknown) {
+function providerProblem(deps: Deps, row: WorkspaceRow | null, err: unknown) {
   return new Problem(502, "provider-error", "Provider call failed", describe(err), {
-    workspace: row ? workspaceView(row) : null,
+    workspace: row ? workspaceView(row, deps.now()) : null,
   });
 }
 
@@ -74,9 +76,19 @@ async function lock(deps: Deps, caller: Caller, id: string, action: WorkspaceAct
  * Runs the background half of create: the VM is made, its id recorded at once (so it can never
  * be lost), then its state decides running, still provisioning, or error.
  */
+const provisioned: ChangeCause = { actor: systemActor("provisioning") };
+const provisioningFailed: ChangeCause = { actor: systemActor("provisioning"), reason: "provisioning_failed" };
+
 export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl: string) {
   const refused = await repositoryRefusal(deps, repoUrl);
-  if (refused) return finishOperation(deps, row.id, "create", { status: "error", statusMessage: refused });
+  if (refused)
+    return finishOperation(
+      deps,
+      row.id,
+      "create",
+      { status: "error", statusMessage: refused },
+      provisioningFailed,
+    );
   const provider = deps.providers(row.providerType);
   try {
     const { vmId } = await provider.create({
@@ -94,15 +106,29 @@ export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl:
       .where(and(eq(ws.id, row.id), eq(ws.operation, "create")));
     const unready = await prepareCheckout(deps, row, vmId, repoUrl);
     if (unready)
-      return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: unready });
+      return await finishOperation(
+        deps,
+        row.id,
+        "create",
+        { status: "error", statusMessage: unready },
+        provisioningFailed,
+      );
     const state = await provider.status(vmId);
-    return await finishOperation(deps, row.id, "create", {
-      status: state.status,
-      statusMessage: state.message,
-      lastActiveAt: deps.now(),
-    });
+    return await finishOperation(
+      deps,
+      row.id,
+      "create",
+      { status: state.status, statusMessage: state.message, lastActiveAt: deps.now() },
+      state.status === "error" ? provisioningFailed : provisioned,
+    );
   } catch (err) {
-    return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: describe(err) });
+    return await finishOperation(
+      deps,
+      row.id,
+      "create",
+      { status: "error", statusMessage: describe(err) },
+      provisioningFailed,
+    );
   }
 }
 
@@ -124,23 +150,44 @@ async function repositoryRefusal(deps: Deps, repoUrl: string): Promise<string | 
  */
 export async function abandonProvisioning(deps: Deps, row: WorkspaceRow, repoUrl: string) {
   if (!row.providerVmId) {
-    return finishOperation(deps, row.id, "create", {
-      status: "error",
-      statusMessage:
-        "provisioning was interrupted before the VM was recorded; delete the workspace and create it again",
-    });
+    return finishOperation(
+      deps,
+      row.id,
+      "create",
+      {
+        status: "error",
+        statusMessage:
+          "provisioning was interrupted before the VM was recorded; delete the workspace and create it again",
+      },
+      provisioningFailed,
+    );
   }
   try {
     const unready = await prepareCheckout(deps, row, row.providerVmId, repoUrl);
     if (unready)
-      return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: unready });
+      return await finishOperation(
+        deps,
+        row.id,
+        "create",
+        { status: "error", statusMessage: unready },
+        provisioningFailed,
+      );
     const state = await deps.providers(row.providerType).status(row.providerVmId);
-    return await finishOperation(deps, row.id, "create", {
-      status: state.status,
-      statusMessage: state.message,
-    });
+    return await finishOperation(
+      deps,
+      row.id,
+      "create",
+      { status: state.status, statusMessage: state.message },
+      state.status === "error" ? provisioningFailed : provisioned,
+    );
   } catch (err) {
-    return await finishOperation(deps, row.id, "create", { status: "error", statusMessage: describe(err) });
+    return await finishOperation(
+      deps,
+      row.id,
+      "create",
+      { status: "error", statusMessage: describe(err) },
+      provisioningFailed,
+    );
   }
 }
 
@@ -152,19 +199,21 @@ export async function applyAction(
   action: "pause" | "resume" | "stop",
 ) {
   const locked = await lock(deps, caller, id, action);
-  const done = await performAction(deps, locked, action, action);
+  const done = await performAction(deps, locked, action, action, { actor: userActor(caller) });
   return done ?? (await findWorkspace(deps, caller.organizationId, id))!;
 }
 
 /**
  * The provider half of pause / resume / stop for a workspace whose lock `operation` is held.
  * Success lands the transition's status (plus `extra`); failure lands error and throws a 502 problem.
+ * `cause` is who asked (a user, or auto-stop), recorded with the status change.
  */
 export async function performAction(
   deps: Deps,
   locked: WorkspaceRow,
   action: "pause" | "resume" | "stop",
   operation: string,
+  cause: ChangeCause,
   extra: Partial<Pick<WorkspaceRow, "statusMessage" | "autoStoppedAt">> = {},
 ) {
   const id = locked.id;
@@ -179,16 +228,28 @@ export async function performAction(
     if (action === "resume") await provider.resume(vmId);
     if (action === "stop") await provider.stop(vmId);
   } catch (err) {
-    const row = await finishOperation(deps, id, operation, { status: "error", statusMessage: describe(err) });
-    throw providerProblem(row, err);
+    const row = await finishOperation(
+      deps,
+      id,
+      operation,
+      { status: "error", statusMessage: describe(err) },
+      { ...cause, reason: "provider_failure" },
+    );
+    throw providerProblem(deps, row, err);
   }
   const to = transition.to as WorkspaceRow["status"];
-  return finishOperation(deps, id, operation, {
-    status: to,
-    statusMessage: null,
-    ...(to === "running" ? { lastActiveAt: deps.now(), autoStoppedAt: null } : {}),
-    ...extra,
-  });
+  return finishOperation(
+    deps,
+    id,
+    operation,
+    {
+      status: to,
+      statusMessage: null,
+      ...(to === "running" ? { lastActiveAt: deps.now(), autoStoppedAt: null } : {}),
+      ...extra,
+    },
+    cause,
+  );
 }
 
 /**
@@ -204,15 +265,32 @@ export async function deleteWorkspace(
   opts: { preserve: boolean; force: boolean },
 ): Promise<{ pushedBranches: string[] }> {
   const locked = await lock(deps, caller, id, "delete");
-  const pushedBranches = opts.force ? [] : await saveOrRefuse(deps, locked, opts.preserve);
+  const cause: ChangeCause = { actor: userActor(caller) };
+  const pushedBranches = opts.force ? [] : await saveOrRefuse(deps, locked, opts.preserve, cause);
   try {
     await revokeWorkspaceGrants(deps, id);
     if (locked.providerVmId) await deps.providers(locked.providerType).delete(locked.providerVmId);
   } catch (err) {
-    const row = await finishOperation(deps, id, "delete", { status: "error", statusMessage: describe(err) });
-    throw providerProblem(row, err);
+    const row = await finishOperation(
+      deps,
+      id,
+      "delete",
+      { status: "error", statusMessage: describe(err) },
+      { ...cause, reason: "provider_failure" },
+    );
+    throw providerProblem(deps, row, err);
   }
-  await deps.db.delete(ws).where(and(eq(ws.id, id), eq(ws.operation, "delete")));
+  await deps.db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(ws)
+      .where(and(eq(ws.id, id), eq(ws.operation, "delete")))
+      .returning({ id: ws.id });
+    if (gone.length === 0) return;
+    await recordEvents(tx, locked.organizationId, cause.actor, [
+      { type: "workspace.deleted", workspaceId: id, data: { name: locked.name, pushedBranches } },
+    ]);
+  });
+  await notifyChange(deps, locked.organizationId);
   // Sockets counting as presence close now; the object's own audit would within a minute anyway.
   await deps
     .presence(id)

@@ -1,8 +1,10 @@
 import { statusesAllowing, type WorkspaceAction } from "@cw/contracts";
 import { schema } from "@cw/db";
 import { and, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { type ChangeCause, workspaceChangeEvents } from "../domain/events.ts";
 import { lockStaleAfterMs } from "../domain/operation-lock.ts";
-import type { Deps } from "./deps.ts";
+import { type Deps, notifyChange } from "./deps.ts";
+import { recordEvents } from "./event-log.ts";
 
 const ws = schema.cloudWorkspaces;
 export type WorkspaceRow = typeof ws.$inferSelect;
@@ -34,6 +36,8 @@ export async function acquireOperation(deps: Deps, id: string, operation: string
     .set({ operation, operationStartedAt: now, updatedAt: now })
     .where(and(eq(ws.id, id), guard, or(isNull(ws.operation), lt(ws.operationStartedAt, staleBefore))))
     .returning();
+  // The operation in flight is part of the synced row.
+  if (row) await notifyChange(deps, row.organizationId);
   return row ?? null;
 }
 
@@ -46,37 +50,72 @@ export function actionGuard(organizationId: string, action: WorkspaceAction): SQ
   );
 }
 
-/** Records an operation's outcome and releases the lock, only if this operation still holds it. */
+type Outcome = Partial<
+  Pick<
+    WorkspaceRow,
+    | "status"
+    | "statusMessage"
+    | "providerVmId"
+    | "lastActiveAt"
+    | "autoStoppedAt"
+    | "statusCheckedAt"
+    | "syncStatus"
+    | "syncMessage"
+    | "localHeadSha"
+    | "remoteHeadSha"
+    | "syncCheckedAt"
+    | "uncommittedFiles"
+    | "untrackedFiles"
+    | "unpushedCommits"
+    | "stashes"
+  >
+>;
+
+/**
+ * Records an operation's outcome and releases the lock, only if this operation still holds it. A
+ * status or git sync change is recorded as an event of `cause`'s, in the same transaction.
+ */
 export async function finishOperation(
   deps: Deps,
   id: string,
   operation: string,
-  outcome: Partial<
-    Pick<
-      WorkspaceRow,
-      | "status"
-      | "statusMessage"
-      | "providerVmId"
-      | "lastActiveAt"
-      | "autoStoppedAt"
-      | "statusCheckedAt"
-      | "syncStatus"
-      | "syncMessage"
-      | "localHeadSha"
-      | "remoteHeadSha"
-      | "syncCheckedAt"
-      | "uncommittedFiles"
-      | "untrackedFiles"
-      | "unpushedCommits"
-      | "stashes"
-    >
-  >,
+  outcome: Outcome,
+  cause: ChangeCause,
 ) {
-  const now = deps.now();
-  const [row] = await deps.db
-    .update(ws)
-    .set({ ...outcome, operation: null, operationStartedAt: null, updatedAt: now })
-    .where(and(eq(ws.id, id), eq(ws.operation, operation)))
-    .returning();
-  return row ?? null;
+  const row = await changeWorkspace(
+    deps,
+    and(eq(ws.id, id), eq(ws.operation, operation)),
+    { ...outcome, operation: null, operationStartedAt: null, updatedAt: deps.now() },
+    cause,
+  );
+  return row;
+}
+
+/**
+ * Updates the workspace `where` selects (one row at most) and records the events of the change —
+ * in one transaction when its status or git sync may move — then tells the organization's hub.
+ */
+export async function changeWorkspace(
+  deps: Deps,
+  where: SQL | undefined,
+  set: Partial<WorkspaceRow>,
+  cause: ChangeCause,
+): Promise<WorkspaceRow | null> {
+  const row =
+    set.status === undefined && set.syncStatus === undefined
+      ? ((await deps.db.update(ws).set(set).where(where).returning())[0] ?? null)
+      : await deps.db.transaction(async (tx) => {
+          const [before] = await tx.select().from(ws).where(where).for("update");
+          if (!before) return null;
+          const [after] = await tx.update(ws).set(set).where(eq(ws.id, before.id)).returning();
+          await recordEvents(
+            tx,
+            after!.organizationId,
+            cause.actor,
+            workspaceChangeEvents(before, after!, cause),
+          );
+          return after!;
+        });
+  if (row) await notifyChange(deps, row.organizationId);
+  return row;
 }

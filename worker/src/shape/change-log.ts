@@ -1,7 +1,7 @@
 import type { Database } from "@cw/db";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import type { LogPosition } from "./log-position.ts";
+import type { LogPosition } from "../domain/log-position.ts";
 import type { WireValue } from "./protocol.ts";
 import type { ShapeDefinition } from "./shapes.ts";
 
@@ -18,12 +18,6 @@ const bigintText = z.union([z.string(), z.number()]).transform((v) => BigInt(v))
 const wireRow = z.record(z.string(), z.string().nullable());
 const xminRow = z.object({ xmin: bigintText });
 const rowsResult = z.array(z.object({ value: wireRow }));
-const entryRow = z.object({
-  txid: bigintText,
-  seq: bigintText,
-  row_id: z.string(),
-  operation: z.enum(["insert", "update", "delete"]),
-});
 const boundsRow = z.object({ h_txid: bigintText, h_seq: bigintText, xmax: bigintText });
 
 export type WireRow = Record<string, WireValue>;
@@ -66,27 +60,52 @@ export interface LogEntry {
   operation: "insert" | "update" | "delete";
 }
 
-/** Final log entries of the organization's shape after `after`, oldest first, at most `limit`. */
+export interface EntriesRead {
+  entries: LogEntry[];
+  /** `{txid: xmin, seq: 0}`: every entry below it was final when read. */
+  upTo: LogPosition;
+}
+
+const entryOrNone = z.object({
+  xmin: bigintText,
+  txid: bigintText.nullable(),
+  seq: bigintText.nullable(),
+  row_id: z.string().nullable(),
+  operation: z.enum(["insert", "update", "delete"]).nullable(),
+});
+
+/**
+ * Final log entries of the organization's shape after `after`, oldest first, at most `limit`, and
+ * the position below which the read saw every entry.
+ */
 export async function readEntries(
   db: Database,
   shape: ShapeDefinition,
   organizationId: string,
   after: LogPosition,
   limit: number,
-): Promise<LogEntry[]> {
+): Promise<EntriesRead> {
   const result = await db.execute(
-    sql`select txid::text as txid, seq::text as seq, row_id::text as row_id, operation
-        from shape_log
-        where organization_id = ${organizationId} and shape = ${shape.name}
-          and (txid, seq) > (${after.txid.toString()}::bigint, ${after.seq.toString()}::bigint)
-          and txid < ${XMIN}
-        order by txid, seq
-        limit ${limit}`,
+    sql`with x as (select ${XMIN} as xmin)
+        select x.xmin::text as xmin, e.txid::text as txid, e.seq::text as seq,
+               e.row_id::text as row_id, e.operation
+        from x left join lateral (
+          select txid, seq, row_id, operation from shape_log
+          where organization_id = ${organizationId} and shape = ${shape.name}
+            and (txid, seq) > (${after.txid.toString()}::bigint, ${after.seq.toString()}::bigint)
+            and txid < x.xmin
+          order by txid, seq
+          limit ${limit}
+        ) e on true
+        order by e.txid, e.seq`,
   );
-  return z
-    .array(entryRow)
-    .parse(result.rows)
-    .map((e) => ({ position: { txid: e.txid, seq: e.seq }, rowId: e.row_id, operation: e.operation }));
+  const rows = z.array(entryOrNone).parse(result.rows);
+  const entries = rows.flatMap((e) =>
+    e.txid === null || e.seq === null || e.row_id === null || e.operation === null
+      ? []
+      : [{ position: { txid: e.txid, seq: e.seq }, rowId: e.row_id, operation: e.operation }],
+  );
+  return { entries, upTo: { txid: rows[0]?.xmin ?? 0n, seq: 0n } };
 }
 
 /** The current values of some rows of the organization, by id (absent = deleted or not theirs). */

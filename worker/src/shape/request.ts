@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { OFFSET_PATTERN, offsetInRange } from "../domain/log-position.ts";
 import { validationProblem } from "../domain/problems.ts";
-import { OFFSET_PATTERN, offsetInRange } from "./log-position.ts";
 import { SHAPE_NAMES, SHAPES, type ShapeDefinition } from "./shapes.ts";
 
 /**

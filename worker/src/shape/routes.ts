@@ -2,6 +2,7 @@ import { operations } from "@cw/contracts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/app-env.ts";
 import { commonProblems, json, operation } from "../http/openapi-helpers.ts";
+import { dbSourceOf } from "../hub/directory.ts";
 import { serveBuiltin } from "./builtin-source.ts";
 import { proxyToElectric } from "./electric-proxy.ts";
 import { refuseUnsupported, ShapeQuery, toShapeRequest } from "./request.ts";
@@ -29,7 +30,7 @@ const shapeRoute = createRoute({
 
 export function shapeRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(shapeRoute, async (c) => {
-    const { config, db, now } = c.get("deps");
+    const { config, db, now, hubs } = c.get("deps");
     const { organizationId } = c.get("caller");
     const url = new URL(c.req.url);
     const request = toShapeRequest(c.req.valid("query"), organizationId);
@@ -51,10 +52,11 @@ export function shapeRoutes(app: OpenAPIHono<AppEnv>) {
       res = await serveBuiltin(request, {
         db,
         now,
+        hub: hubs(organizationId),
+        source: dbSourceOf(config),
         longPollMs: config.SHAPE_LONG_POLL_MS,
         pollMs: config.SHAPE_POLL_MS,
         batchLimit: BATCH_LIMIT,
-        signal: c.req.raw.signal,
       });
     }
     // The same URL answers differently per token: caches must key on it.

@@ -7,7 +7,7 @@ import type { ColumnSchema } from "./protocol.ts";
  *
  * The columns are the contract's synced row (`WorkspaceShapeColumn`, from `@cw/contracts`): the
  * compiler makes this list name each exactly once. They must match what
- * `cloud_workspaces_shape_row()` (migration 0005, extended by 0009) returns: the built-in source sends that function's
+ * `cloud_workspaces_shape_row()` (migration 0005, extended by 0009 and 0012) returns: the built-in source sends that function's
  * output and this schema; a test compares the two.
  */
 export interface ShapeDefinition {
@@ -58,6 +58,7 @@ const workspaces: ShapeDefinition = {
     untracked_files: int4(false),
     unpushed_commits: int4(false),
     stashes: int4(false),
+    presence: { type: "jsonb", not_null: true },
     created_at: timestamptz(),
     updated_at: timestamptz(),
   } satisfies Record<WorkspaceShapeColumn, ColumnSchema>,

@@ -1,5 +1,6 @@
 /**
- * Offsets of the built-in source: a position `(txid, seq)` in `shape_log`, written `<txid>_<seq>`
+ * A position `(txid, seq)` in a change log (`shape_log`, `events`), written `<txid>_<seq>`: the
+ * offsets of the built-in shape source and the cursors of events
  * (the same two-number form as Electric's `<lsn>_<op>`, so the client needs nothing special).
  * Entries are read in `(txid, seq)` order; see db/src/schema/shape-log.ts for why.
  */
@@ -26,8 +27,13 @@ export const offsetInRange = (offset: string) =>
 export function parseOffset(offset: string): RequestedOffset {
   if (offset === "-1") return { kind: "initial" };
   if (offset === "now") return { kind: "now" };
-  const [txid, seq] = offset.split("_");
-  return { kind: "position", position: { txid: BigInt(txid!), seq: BigInt(seq!) } };
+  return { kind: "position", position: parsePosition(offset) };
+}
+
+/** A `<txid>_<seq>` text (already checked against its pattern) as a position. */
+export function parsePosition(text: string): LogPosition {
+  const [txid, seq] = text.split("_");
+  return { txid: BigInt(txid!), seq: BigInt(seq!) };
 }
 
 export const formatOffset = (p: LogPosition) => `${p.txid}_${p.seq}`;
