@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiError, createApiClient } from "@cw/contracts/client";
+import { sampleWorkspace } from "@cw/contracts/test-support";
 import type { Workspace } from "@cw/contracts/types";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseCommandArgs, UsageError } from "../src/args.ts";
@@ -25,43 +26,6 @@ import { timeUntil, workspaceRow } from "../src/workspace-table.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cw-units-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function workspace(over: Partial<Workspace>): Workspace {
-  return {
-    id: "7f0c0d3e-8a51-4a39-9d59-1c1f1b8e0a11",
-    organizationId: "o",
-    repositoryId: "r",
-    name: "api",
-    branch: "main",
-    providerType: "freestyle",
-    providerVmId: "vm",
-    status: "running",
-    statusMessage: null,
-    operation: null,
-    allowedActions: [],
-    creatorId: "c",
-    autoStopMinutes: 30,
-    autoStopAction: "pause",
-    autoStopAt: null,
-    autoStoppedAt: null,
-    connectedCount: 0,
-    lastActiveAt: "2026-01-01T10:00:00.000Z",
-    sync: {
-      status: "up_to_date",
-      message: null,
-      localHeadSha: null,
-      remoteHeadSha: null,
-      checkedAt: null,
-      uncommittedFiles: null,
-      untrackedFiles: null,
-      unpushedCommits: null,
-      stashes: null,
-    },
-    createdAt: "2026-01-01T09:00:00.000Z",
-    updatedAt: "2026-01-01T10:00:00.000Z",
-    ...over,
-  };
-}
 
 describe("cw's block in ~/.ssh/config", () => {
   const lines = ["Host cw-*", "  User cw", "Host *"];
@@ -148,9 +112,9 @@ it("cw ssh's one-connection config puts the credentials in the file and the user
 });
 
 describe("naming workspaces", () => {
-  const a = workspace({ id: "00000000-0000-4000-8000-000000000001", name: "API work" });
-  const b = workspace({ id: "00000000-0000-4000-8000-000000000002", name: "twin", branch: "x" });
-  const c = workspace({ id: "00000000-0000-4000-8000-000000000003", name: "twin", branch: "y" });
+  const a = sampleWorkspace({ id: "00000000-0000-4000-8000-000000000001", name: "API work" });
+  const b = sampleWorkspace({ id: "00000000-0000-4000-8000-000000000002", name: "twin", branch: "x" });
+  const c = sampleWorkspace({ id: "00000000-0000-4000-8000-000000000003", name: "twin", branch: "y" });
   const all = [a, b, c];
 
   it("by id, by name, by SSH host form; several with one name are ambiguous", () => {
@@ -172,7 +136,7 @@ it("says how long until auto-stop as people read it, and an error's reason besid
   expect(timeUntil("2026-01-01T10:42:00Z", now)).toBe("42m");
   expect(timeUntil("2026-01-01T13:05:00Z", now)).toBe("3h 5m");
   expect(timeUntil("2026-01-03T14:00:00Z", now)).toBe("2d 4h");
-  expect(workspaceRow(workspace({ status: "error", statusMessage: "clone failed" }), now)).toEqual([
+  expect(workspaceRow(sampleWorkspace({ status: "error", statusMessage: "clone failed" }), now)).toEqual([
     "api",
     "main",
     "error: clone failed",
@@ -236,13 +200,13 @@ describe("waiting for a running workspace", () => {
           calls.push("get");
           const next = states[i++];
           if (!next) throw new ApiError({ status: 404, title: "Not found", detail: "workspace not found" });
-          return workspace(next);
+          return sampleWorkspace(next);
         },
         async resumeWorkspace() {
           calls.push("resume");
           const answer = onResume();
           if (answer instanceof Error) throw answer;
-          return workspace(answer);
+          return sampleWorkspace(answer);
         },
       },
     };
@@ -255,7 +219,7 @@ describe("waiting for a running workspace", () => {
       status: "running",
     }));
     expect(
-      (await untilRunning(fake.api, workspace({ status: "paused" }), { ...opts, resume: true })).status,
+      (await untilRunning(fake.api, sampleWorkspace({ status: "paused" }), { ...opts, resume: true })).status,
     ).toBe("running");
     expect(fake.calls).toEqual(["resume"]);
     const busy = new ApiError({
@@ -265,26 +229,30 @@ describe("waiting for a running workspace", () => {
     });
     const raced = api([{ status: "paused", operation: "resume" }, { status: "running" }], () => busy);
     expect(
-      (await untilRunning(raced.api, workspace({ status: "stopped" }), { ...opts, resume: true })).status,
+      (await untilRunning(raced.api, sampleWorkspace({ status: "stopped" }), { ...opts, resume: true }))
+        .status,
     ).toBe("running");
     expect(raced.calls).toEqual(["resume", "get", "get"]);
   });
 
   it("says why when it is in error, or gone, or not running for a create", async () => {
     await expect(
-      untilRunning(api([], () => ({})).api, workspace({ status: "error", statusMessage: "no VM" }), {
+      untilRunning(api([], () => ({})).api, sampleWorkspace({ status: "error", statusMessage: "no VM" }), {
         ...opts,
         resume: true,
       }),
     ).rejects.toThrow(new CliError('workspace "api" is in error: no VM (cw resume api tries again)'));
     await expect(
-      untilRunning(api([], () => ({})).api, workspace({ status: "provisioning" }), {
+      untilRunning(api([], () => ({})).api, sampleWorkspace({ status: "provisioning" }), {
         ...opts,
         resume: false,
       }),
     ).rejects.toThrow('workspace "api" was deleted');
     await expect(
-      untilRunning(api([], () => ({})).api, workspace({ status: "paused" }), { ...opts, resume: false }),
+      untilRunning(api([], () => ({})).api, sampleWorkspace({ status: "paused" }), {
+        ...opts,
+        resume: false,
+      }),
     ).rejects.toThrow('workspace "api" is paused, not running');
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sampleSyncedWorkspace } from "@cw/contracts/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import { planAutoStopWarnings, warningText } from "../src/core/auto-stop-warning.ts";
 import type { DesktopBackend } from "../src/core/backend/desktop-backend.ts";
@@ -27,35 +28,9 @@ import { chromiumCandidates, findChromium } from "./support/chromium.ts";
 const tmp = mkdtempSync(join(tmpdir(), "cw-desktop-units-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function row(over: Partial<WorkspaceRow> = {}): WorkspaceRow {
-  return {
-    id: "ws-1",
-    organizationId: "org",
-    repositoryId: "repo",
-    name: "api",
-    branch: "feature",
-    providerType: "freestyle",
-    status: "running",
-    statusMessage: null,
-    operation: null,
-    connectedCount: 0,
-    autoStopMinutes: 30,
-    autoStopAction: "pause",
-    autoStopAt: null,
-    lastActiveAt: "2026-01-01T10:00:00.000Z",
-    syncStatus: "up_to_date",
-    syncMessage: null,
-    localHeadSha: null,
-    remoteHeadSha: null,
-    uncommittedFiles: null,
-    untrackedFiles: null,
-    unpushedCommits: null,
-    stashes: null,
-    createdAt: "2026-01-01T09:00:00.000Z",
-    updatedAt: "2026-01-01T10:00:00.000Z",
-    ...over,
-  };
-}
+/** A synced row named "api" on branch "feature", running, nobody connected. */
+const row = (over: Partial<WorkspaceRow> = {}): WorkspaceRow =>
+  sampleSyncedWorkspace({ id: "ws-1", branch: "feature", ...over });
 
 const snapshot = (
   workspaces: WorkspaceRow[],
