@@ -420,22 +420,56 @@ describe("IPC handlers", () => {
       ok: false,
       error: { message: expect.stringMatching(/^Invalid terminalResize request/) },
     });
-    const extra = await handlers.get(invokeChannels.createWorkspace)!(caller, [
-      { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5, providerType: "fly" },
-    ]);
+    expect(bad).toMatchObject({ error: { fields: [{ field: "argument 1" }] } });
+    const repositoryId = "7f0c0d3e-8a51-4a39-9d59-1c1f1b8e0a11";
+    const create = (input: object) => handlers.get(invokeChannels.createWorkspace)!(caller, [input]);
+    const extra = await create({
+      repositoryId,
+      name: "n",
+      branch: "b",
+      autoStopMinutes: 5,
+      providerType: "fly",
+    });
     expect(extra.ok).toBe(false);
+    // The contract's limits, named as the form's fields.
+    expect(await create({ repositoryId, name: "n", branch: "bad..branch", autoStopMinutes: 5 })).toEqual({
+      ok: false,
+      error: {
+        message: "Invalid createWorkspace request: branch: not a valid git branch name",
+        fields: [{ field: "branch", message: "not a valid git branch name" }],
+      },
+    });
+    const tooMuch = await create({
+      repositoryId,
+      name: "n".repeat(101),
+      branch: "b",
+      autoStopMinutes: 10_081,
+    });
+    expect(tooMuch.ok === false && tooMuch.error.fields?.map((f) => f.field)).toEqual([
+      "name",
+      "autoStopMinutes",
+    ]);
+    const addRepository = handlers.get(invokeChannels.addRepository)!;
+    expect(await addRepository(caller, [{ cloneUrl: "not a url" }])).toMatchObject({
+      ok: false,
+      error: { fields: [{ field: "cloneUrl", message: "must be an https or ssh URL, or user@host:path" }] },
+    });
     expect(calls).toEqual([]);
 
-    const good = await handlers.get(invokeChannels.createWorkspace)!(caller, [
-      { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5 },
-    ]);
+    expect(await addRepository(caller, [{ cloneUrl: " https://git.example.com/a.git\n" }])).toEqual({
+      ok: true,
+      value: { id: "x" },
+    });
+
+    const good = await create({ repositoryId, name: " n ", branch: "b", autoStopMinutes: 5 });
     expect(good).toEqual({ ok: true, value: { id: "x" } });
     expect(await handlers.get(invokeChannels.pauseWorkspace)!(caller, ["w"])).toEqual({
       ok: false,
       error: { message: "Not allowed now" },
     });
     expect(calls).toEqual([
-      ["createWorkspace", { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5 }],
+      ["addRepository", { cloneUrl: "https://git.example.com/a.git" }],
+      ["createWorkspace", { repositoryId, name: "n", branch: "b", autoStopMinutes: 5 }],
       ["lifecycle", "pause", "w"],
     ]);
   });
