@@ -130,7 +130,7 @@ describe("naming workspaces", () => {
   });
 });
 
-it("says how long until auto-stop as people read it, and an error's reason beside its status", () => {
+it("says how long until auto-stop as people read it, an error's reason beside its status, and what only the VM holds beside git sync", () => {
   const now = new Date("2026-01-01T10:00:00Z");
   expect(timeUntil("2026-01-01T10:00:30Z", now)).toBe("<1m");
   expect(timeUntil("2026-01-01T10:42:00Z", now)).toBe("42m");
@@ -144,6 +144,24 @@ it("says how long until auto-stop as people read it, and an error's reason besid
     "-",
     "up to date",
   ]);
+  const counted = {
+    ...sampleWorkspace().sync,
+    uncommittedFiles: 2,
+    untrackedFiles: 0,
+    unpushedCommits: 1,
+    stashes: 0,
+  };
+  expect(workspaceRow(sampleWorkspace({ sync: counted }), now).at(-1)).toBe(
+    "up to date (2 changed · 1 unpushed)",
+  );
+  const dirty = {
+    ...counted,
+    status: "dirty" as const,
+    message: "local changes in the checkout; not updated",
+  };
+  expect(workspaceRow(sampleWorkspace({ sync: dirty }), now).at(-1)).toBe(
+    "dirty: local changes in the checkout; not updated (2 changed · 1 unpushed)",
+  );
 });
 
 describe("arguments", () => {

@@ -20,7 +20,6 @@ import { emptyState, stateWriter } from "../src/core/sync/persisted-state.ts";
 import { chooseTokenStore } from "../src/core/token-store.ts";
 import { TRAY_MAX_WORKSPACES, trayMenuModel } from "../src/core/tray-menu.ts";
 import type { StoreSnapshot, WorkspaceRow } from "../src/core/workspace-store.ts";
-import { unsavedSummary, unsavedWorkLines } from "../src/renderer/list/format.ts";
 import { invokeChannels } from "../src/shared/ipc.ts";
 import { uiActions } from "../src/shared/workspace-actions.ts";
 import { chromiumCandidates, findChromium } from "./support/chromium.ts";
@@ -512,37 +511,5 @@ describe("the renderer tests' browser", () => {
       "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
     );
     expect(chromiumCandidates("win32", { PROGRAMFILES: "C:\\Program Files" })[0]).toMatch(/chrome\.exe$/);
-  });
-});
-
-describe("unsaved work in the list", () => {
-  it("summarizes the poller's counts for the Git column, nothing when none or not counted yet", () => {
-    expect(
-      unsavedSummary(row({ uncommittedFiles: 2, untrackedFiles: 1, unpushedCommits: 3, stashes: 1 })),
-    ).toBe("2 changed · 1 untracked · 3 unpushed · 1 stash");
-    expect(
-      unsavedSummary(row({ uncommittedFiles: 0, untrackedFiles: 0, unpushedCommits: 0, stashes: 0 })),
-    ).toBe("");
-    expect(unsavedSummary(row())).toBe("");
-  });
-
-  it("lists what a delete would lose, branch by branch", () => {
-    expect(
-      unsavedWorkLines({
-        uncommittedFiles: 1,
-        untrackedFiles: 2,
-        unpushedCommits: 3,
-        stashes: 2,
-        branches: [
-          { name: "feature", unpushedCommits: 1 },
-          { name: "topic", unpushedCommits: 2 },
-        ],
-      }),
-    ).toEqual([
-      "1 file with uncommitted changes",
-      "2 untracked files",
-      "3 commits on no branch of the git host (feature: 1, topic: 2)",
-      "2 stashes",
-    ]);
   });
 });
