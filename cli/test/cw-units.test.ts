@@ -8,6 +8,7 @@ import type { Workspace } from "@cw/contracts/types";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseCommandArgs, UsageError } from "../src/args.ts";
 import { commandSpecs } from "../src/commands/specs.ts";
+import { deleteWorkspace } from "../src/delete-workspace.ts";
 import { CliError } from "../src/errors.ts";
 import { httpFetch } from "../src/http-fetch.ts";
 import { currentLogin } from "../src/login-store.ts";
@@ -272,6 +273,121 @@ describe("waiting for a running workspace", () => {
         resume: false,
       }),
     ).rejects.toThrow('workspace "api" is paused, not running');
+  });
+});
+
+describe("cw rm when the VM holds unsaved work", () => {
+  const refusal = (canPreserve: boolean) =>
+    new ApiError({
+      status: 409,
+      title: "Unsaved work",
+      detail: "the workspace holds work that exists nowhere else: 1 untracked file",
+      problem: {
+        type: "/problems/unsaved-work",
+        title: "Unsaved work",
+        status: 409,
+        detail: "the workspace holds work that exists nowhere else: 1 untracked file",
+        unsavedWork: { uncommittedFiles: 0, untrackedFiles: 1, unpushedCommits: 2, stashes: 0, branches: [] },
+        canPreserve,
+      },
+    });
+
+  /** An API that refuses the first delete, then answers `afterRefusal`; a terminal that answers `typed`. */
+  function run(opts: {
+    typed: string | null;
+    canPreserve?: boolean;
+    flags?: { preserve: boolean; force: boolean };
+    afterRefusal?: () => { pushedBranches: string[] } | undefined;
+  }) {
+    const calls: unknown[] = [];
+    const asked: string[] = [];
+    const told: string[] = [];
+    const printed: string[] = [];
+    const api = {
+      async deleteWorkspace(id: string, flags?: { preserve?: boolean; force?: boolean }) {
+        calls.push([id, flags]);
+        if (calls.length === 1) throw refusal(opts.canPreserve ?? true);
+        return opts.afterRefusal ? opts.afterRefusal() : undefined;
+      },
+    };
+    const ask =
+      opts.typed === null
+        ? null
+        : async (question: string) => {
+            asked.push(question);
+            return opts.typed!;
+          };
+    const done = deleteWorkspace(sampleWorkspace(), opts.flags ?? { preserve: false, force: false }, {
+      api,
+      ask,
+      tell: (line) => told.push(line),
+      print: (line) => printed.push(line),
+    });
+    return { done, calls, asked, told, printed };
+  }
+  const id = sampleWorkspace().id;
+
+  it("on a terminal says what the VM holds, and 's' saves it to a branch, deletes and names the branch", async () => {
+    const wip = "cw/wip/api-20260101T100000Z";
+    const r = run({ typed: "s\n", afterRefusal: () => ({ pushedBranches: [wip, "topic"] }) });
+    expect(await r.done).toBe(0);
+    expect(r.told).toEqual([
+      "api's VM holds work that exists nowhere else:",
+      "  1 untracked file",
+      "  2 commits on no branch of the git host",
+      "  s  save it to a cw/wip/… branch on the git host, then delete",
+      "  d  delete anyway: the work is lost",
+      "  c  cancel (the default)",
+    ]);
+    expect(r.asked).toEqual(["[s/d/C] "]);
+    expect(r.calls).toEqual([
+      [id, { preserve: false, force: false }],
+      [id, { preserve: true, force: false }],
+    ]);
+    expect(r.printed).toEqual([`Deleted api. Its work was pushed to ${wip}, topic.`]);
+  });
+
+  it("'d' deletes anyway; Enter, a typo or 's' where saving cannot help cancel", async () => {
+    const force = run({ typed: "delete" });
+    expect(await force.done).toBe(0);
+    expect(force.calls.at(-1)).toEqual([id, { preserve: false, force: true }]);
+    expect(force.printed).toEqual(["Deleted api."]);
+    for (const [typed, canPreserve] of [
+      ["", true],
+      ["yes", true],
+      ["s", false],
+    ] as const) {
+      const cancelled = run({ typed, canPreserve });
+      expect(await cancelled.done).toBe(1);
+      expect(cancelled.calls).toHaveLength(1);
+      expect(cancelled.printed).toEqual(["Nothing deleted."]);
+      expect(cancelled.asked).toEqual([canPreserve ? "[s/d/C] " : "[d/C] "]);
+    }
+  });
+
+  it("with nobody to ask, or flags already given, is an error saying which flag settles it", async () => {
+    for (const r of [run({ typed: null }), run({ typed: "d", flags: { preserve: true, force: false } })]) {
+      await expect(r.done).rejects.toThrow(
+        new CliError(
+          "the workspace holds work that exists nowhere else: 1 untracked file (cw rm --preserve pushes it to a branch first; --force discards it)",
+        ),
+      );
+      expect(r.calls).toHaveLength(1);
+      expect(r.asked).toEqual([]);
+    }
+  });
+
+  it("a save whose push fails deletes nothing and says so", async () => {
+    const r = run({
+      typed: "s",
+      afterRefusal: () => {
+        throw refusal(true);
+      },
+    });
+    await expect(r.done).rejects.toThrow(
+      /1 untracked file \(nothing deleted; cw rm --force discards the work\)$/,
+    );
+    expect(r.calls).toHaveLength(2);
   });
 });
 

@@ -119,7 +119,11 @@ export const commandSpecs = {
     usage: "WS [--yes] [--preserve | --force]",
     args: { min: 1, max: 1 },
     options: {
-      yes: { type: "boolean", short: "y", help: "do not ask (required when not on a terminal)" },
+      yes: {
+        type: "boolean",
+        short: "y",
+        help: "do not ask, not even about unsaved work (required when not on a terminal)",
+      },
       preserve: {
         type: "boolean",
         help: "push the VM's unsaved work to a cw/wip/… branch first (nothing is deleted if the push fails)",
@@ -127,7 +131,7 @@ export const commandSpecs = {
       force: { type: "boolean", help: "delete whatever unsaved work the VM holds" },
     },
     details:
-      "The VM is checked first: a workspace holding work that exists nowhere else (uncommitted or untracked files, unpushed commits, stashes) is not deleted unless --preserve or --force says what to do with it.",
+      "The VM is checked first: a workspace holding work that exists nowhere else (uncommitted or untracked files, unpushed commits, stashes) is not deleted unless --preserve or --force says what to do with it. On a terminal (without --yes) cw lists that work and asks: save it to a branch, then delete; delete anyway; or cancel.",
   },
   ssh: {
     summary: "open a shell in a workspace, or run a command there",
