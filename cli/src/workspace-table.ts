@@ -1,4 +1,5 @@
 import type { Repository, Workspace } from "@cw/contracts/types";
+import { unsavedSummary } from "@cw/contracts/unsaved-work-text";
 
 /** How long until `iso` from `now`, as people read it: `<1m`, `42m`, `3h 5m`, `2d 4h`. */
 export function timeUntil(iso: string, now: Date): string {
@@ -10,10 +11,15 @@ export function timeUntil(iso: string, now: Date): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
-/** What git sync says, in words: `up to date`, `behind`, `dirty: <why>`… */
+/**
+ * What git sync says, in words, and what only the VM holds as the poller last counted it:
+ * `up to date`, `behind`, `dirty: <why> (2 changed · 1 unpushed)`…
+ */
 function gitSync(w: Workspace): string {
   const status = w.sync.status.replace(/_/g, " ");
-  return w.sync.message && w.sync.status !== "up_to_date" ? `${status}: ${w.sync.message}` : status;
+  const said = w.sync.message && w.sync.status !== "up_to_date" ? `${status}: ${w.sync.message}` : status;
+  const unsaved = unsavedSummary(w.sync);
+  return unsaved ? `${said} (${unsaved})` : said;
 }
 
 export const WORKSPACE_COLUMNS = ["NAME", "BRANCH", "STATUS", "CONNECTED", "AUTO-STOP IN", "GIT SYNC"];

@@ -3,10 +3,12 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiError, createApiClient } from "@cw/contracts/client";
+import { sampleWorkspace } from "@cw/contracts/test-support";
 import type { Workspace } from "@cw/contracts/types";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseCommandArgs, UsageError } from "../src/args.ts";
 import { commandSpecs } from "../src/commands/specs.ts";
+import { deleteWorkspace } from "../src/delete-workspace.ts";
 import { CliError } from "../src/errors.ts";
 import { httpFetch } from "../src/http-fetch.ts";
 import { currentLogin } from "../src/login-store.ts";
@@ -25,43 +27,6 @@ import { timeUntil, workspaceRow } from "../src/workspace-table.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cw-units-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function workspace(over: Partial<Workspace>): Workspace {
-  return {
-    id: "7f0c0d3e-8a51-4a39-9d59-1c1f1b8e0a11",
-    organizationId: "o",
-    repositoryId: "r",
-    name: "api",
-    branch: "main",
-    providerType: "freestyle",
-    providerVmId: "vm",
-    status: "running",
-    statusMessage: null,
-    operation: null,
-    allowedActions: [],
-    creatorId: "c",
-    autoStopMinutes: 30,
-    autoStopAction: "pause",
-    autoStopAt: null,
-    autoStoppedAt: null,
-    connectedCount: 0,
-    lastActiveAt: "2026-01-01T10:00:00.000Z",
-    sync: {
-      status: "up_to_date",
-      message: null,
-      localHeadSha: null,
-      remoteHeadSha: null,
-      checkedAt: null,
-      uncommittedFiles: null,
-      untrackedFiles: null,
-      unpushedCommits: null,
-      stashes: null,
-    },
-    createdAt: "2026-01-01T09:00:00.000Z",
-    updatedAt: "2026-01-01T10:00:00.000Z",
-    ...over,
-  };
-}
 
 describe("cw's block in ~/.ssh/config", () => {
   const lines = ["Host cw-*", "  User cw", "Host *"];
@@ -148,9 +113,9 @@ it("cw ssh's one-connection config puts the credentials in the file and the user
 });
 
 describe("naming workspaces", () => {
-  const a = workspace({ id: "00000000-0000-4000-8000-000000000001", name: "API work" });
-  const b = workspace({ id: "00000000-0000-4000-8000-000000000002", name: "twin", branch: "x" });
-  const c = workspace({ id: "00000000-0000-4000-8000-000000000003", name: "twin", branch: "y" });
+  const a = sampleWorkspace({ id: "00000000-0000-4000-8000-000000000001", name: "API work" });
+  const b = sampleWorkspace({ id: "00000000-0000-4000-8000-000000000002", name: "twin", branch: "x" });
+  const c = sampleWorkspace({ id: "00000000-0000-4000-8000-000000000003", name: "twin", branch: "y" });
   const all = [a, b, c];
 
   it("by id, by name, by SSH host form; several with one name are ambiguous", () => {
@@ -166,13 +131,13 @@ describe("naming workspaces", () => {
   });
 });
 
-it("says how long until auto-stop as people read it, and an error's reason beside its status", () => {
+it("says how long until auto-stop as people read it, an error's reason beside its status, and what only the VM holds beside git sync", () => {
   const now = new Date("2026-01-01T10:00:00Z");
   expect(timeUntil("2026-01-01T10:00:30Z", now)).toBe("<1m");
   expect(timeUntil("2026-01-01T10:42:00Z", now)).toBe("42m");
   expect(timeUntil("2026-01-01T13:05:00Z", now)).toBe("3h 5m");
   expect(timeUntil("2026-01-03T14:00:00Z", now)).toBe("2d 4h");
-  expect(workspaceRow(workspace({ status: "error", statusMessage: "clone failed" }), now)).toEqual([
+  expect(workspaceRow(sampleWorkspace({ status: "error", statusMessage: "clone failed" }), now)).toEqual([
     "api",
     "main",
     "error: clone failed",
@@ -180,6 +145,24 @@ it("says how long until auto-stop as people read it, and an error's reason besid
     "-",
     "up to date",
   ]);
+  const counted = {
+    ...sampleWorkspace().sync,
+    uncommittedFiles: 2,
+    untrackedFiles: 0,
+    unpushedCommits: 1,
+    stashes: 0,
+  };
+  expect(workspaceRow(sampleWorkspace({ sync: counted }), now).at(-1)).toBe(
+    "up to date (2 changed · 1 unpushed)",
+  );
+  const dirty = {
+    ...counted,
+    status: "dirty" as const,
+    message: "local changes in the checkout; not updated",
+  };
+  expect(workspaceRow(sampleWorkspace({ sync: dirty }), now).at(-1)).toBe(
+    "dirty: local changes in the checkout; not updated (2 changed · 1 unpushed)",
+  );
 });
 
 describe("arguments", () => {
@@ -236,13 +219,13 @@ describe("waiting for a running workspace", () => {
           calls.push("get");
           const next = states[i++];
           if (!next) throw new ApiError({ status: 404, title: "Not found", detail: "workspace not found" });
-          return workspace(next);
+          return sampleWorkspace(next);
         },
         async resumeWorkspace() {
           calls.push("resume");
           const answer = onResume();
           if (answer instanceof Error) throw answer;
-          return workspace(answer);
+          return sampleWorkspace(answer);
         },
       },
     };
@@ -255,7 +238,7 @@ describe("waiting for a running workspace", () => {
       status: "running",
     }));
     expect(
-      (await untilRunning(fake.api, workspace({ status: "paused" }), { ...opts, resume: true })).status,
+      (await untilRunning(fake.api, sampleWorkspace({ status: "paused" }), { ...opts, resume: true })).status,
     ).toBe("running");
     expect(fake.calls).toEqual(["resume"]);
     const busy = new ApiError({
@@ -265,27 +248,146 @@ describe("waiting for a running workspace", () => {
     });
     const raced = api([{ status: "paused", operation: "resume" }, { status: "running" }], () => busy);
     expect(
-      (await untilRunning(raced.api, workspace({ status: "stopped" }), { ...opts, resume: true })).status,
+      (await untilRunning(raced.api, sampleWorkspace({ status: "stopped" }), { ...opts, resume: true }))
+        .status,
     ).toBe("running");
     expect(raced.calls).toEqual(["resume", "get", "get"]);
   });
 
   it("says why when it is in error, or gone, or not running for a create", async () => {
     await expect(
-      untilRunning(api([], () => ({})).api, workspace({ status: "error", statusMessage: "no VM" }), {
+      untilRunning(api([], () => ({})).api, sampleWorkspace({ status: "error", statusMessage: "no VM" }), {
         ...opts,
         resume: true,
       }),
     ).rejects.toThrow(new CliError('workspace "api" is in error: no VM (cw resume api tries again)'));
     await expect(
-      untilRunning(api([], () => ({})).api, workspace({ status: "provisioning" }), {
+      untilRunning(api([], () => ({})).api, sampleWorkspace({ status: "provisioning" }), {
         ...opts,
         resume: false,
       }),
     ).rejects.toThrow('workspace "api" was deleted');
     await expect(
-      untilRunning(api([], () => ({})).api, workspace({ status: "paused" }), { ...opts, resume: false }),
+      untilRunning(api([], () => ({})).api, sampleWorkspace({ status: "paused" }), {
+        ...opts,
+        resume: false,
+      }),
     ).rejects.toThrow('workspace "api" is paused, not running');
+  });
+});
+
+describe("cw rm when the VM holds unsaved work", () => {
+  const refusal = (canPreserve: boolean) =>
+    new ApiError({
+      status: 409,
+      title: "Unsaved work",
+      detail: "the workspace holds work that exists nowhere else: 1 untracked file",
+      problem: {
+        type: "/problems/unsaved-work",
+        title: "Unsaved work",
+        status: 409,
+        detail: "the workspace holds work that exists nowhere else: 1 untracked file",
+        unsavedWork: { uncommittedFiles: 0, untrackedFiles: 1, unpushedCommits: 2, stashes: 0, branches: [] },
+        canPreserve,
+      },
+    });
+
+  /** An API that refuses the first delete, then answers `afterRefusal`; a terminal that answers `typed`. */
+  function run(opts: {
+    typed: string | null;
+    canPreserve?: boolean;
+    flags?: { preserve: boolean; force: boolean };
+    afterRefusal?: () => { pushedBranches: string[] } | undefined;
+  }) {
+    const calls: unknown[] = [];
+    const asked: string[] = [];
+    const told: string[] = [];
+    const printed: string[] = [];
+    const api = {
+      async deleteWorkspace(id: string, flags?: { preserve?: boolean; force?: boolean }) {
+        calls.push([id, flags]);
+        if (calls.length === 1) throw refusal(opts.canPreserve ?? true);
+        return opts.afterRefusal ? opts.afterRefusal() : undefined;
+      },
+    };
+    const ask =
+      opts.typed === null
+        ? null
+        : async (question: string) => {
+            asked.push(question);
+            return opts.typed!;
+          };
+    const done = deleteWorkspace(sampleWorkspace(), opts.flags ?? { preserve: false, force: false }, {
+      api,
+      ask,
+      tell: (line) => told.push(line),
+      print: (line) => printed.push(line),
+    });
+    return { done, calls, asked, told, printed };
+  }
+  const id = sampleWorkspace().id;
+
+  it("on a terminal says what the VM holds, and 's' saves it to a branch, deletes and names the branch", async () => {
+    const wip = "cw/wip/api-20260101T100000Z";
+    const r = run({ typed: "s\n", afterRefusal: () => ({ pushedBranches: [wip, "topic"] }) });
+    expect(await r.done).toBe(0);
+    expect(r.told).toEqual([
+      "api's VM holds work that exists nowhere else:",
+      "  1 untracked file",
+      "  2 commits on no branch of the git host",
+      "  s  save it to a cw/wip/… branch on the git host, then delete",
+      "  d  delete anyway: the work is lost",
+      "  c  cancel (the default)",
+    ]);
+    expect(r.asked).toEqual(["[s/d/C] "]);
+    expect(r.calls).toEqual([
+      [id, { preserve: false, force: false }],
+      [id, { preserve: true, force: false }],
+    ]);
+    expect(r.printed).toEqual([`Deleted api. Its work was pushed to ${wip}, topic.`]);
+  });
+
+  it("'d' deletes anyway; Enter, a typo or 's' where saving cannot help cancel", async () => {
+    const force = run({ typed: "delete" });
+    expect(await force.done).toBe(0);
+    expect(force.calls.at(-1)).toEqual([id, { preserve: false, force: true }]);
+    expect(force.printed).toEqual(["Deleted api."]);
+    for (const [typed, canPreserve] of [
+      ["", true],
+      ["yes", true],
+      ["s", false],
+    ] as const) {
+      const cancelled = run({ typed, canPreserve });
+      expect(await cancelled.done).toBe(1);
+      expect(cancelled.calls).toHaveLength(1);
+      expect(cancelled.printed).toEqual(["Nothing deleted."]);
+      expect(cancelled.asked).toEqual([canPreserve ? "[s/d/C] " : "[d/C] "]);
+    }
+  });
+
+  it("with nobody to ask, or flags already given, is an error saying which flag settles it", async () => {
+    for (const r of [run({ typed: null }), run({ typed: "d", flags: { preserve: true, force: false } })]) {
+      await expect(r.done).rejects.toThrow(
+        new CliError(
+          "the workspace holds work that exists nowhere else: 1 untracked file (cw rm --preserve pushes it to a branch first; --force discards it)",
+        ),
+      );
+      expect(r.calls).toHaveLength(1);
+      expect(r.asked).toEqual([]);
+    }
+  });
+
+  it("a save whose push fails deletes nothing and says so", async () => {
+    const r = run({
+      typed: "s",
+      afterRefusal: () => {
+        throw refusal(true);
+      },
+    });
+    await expect(r.done).rejects.toThrow(
+      /1 untracked file \(nothing deleted; cw rm --force discards the work\)$/,
+    );
+    expect(r.calls).toHaveLength(2);
   });
 });
 

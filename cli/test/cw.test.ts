@@ -287,6 +287,27 @@ describe("one line and exit 1 when it cannot be done", () => {
   });
 });
 
+describe("unsaved work on delete", () => {
+  it("cw rm --preserve pushes the VM's unsaved work to a cw/wip/… branch on the git host, then deletes", async () => {
+    const ws = await created("preserved");
+    const checkout = join(stack.vmHost!.vmDir(ws.providerVmId!), "workspace");
+    writeFileSync(join(checkout, "notes.txt"), "only here\n");
+    writeFileSync(join(checkout, "feature.txt"), "edited in the VM\n");
+    const result = await runCw(home, ["rm", "preserved", "--yes", "--preserve"]);
+    expect(result.code, result.stderr).toBe(0);
+    const wip = /^Deleted preserved\. Its work was pushed to (cw\/wip\/preserved-\d{8}T\d{6}Z)\.\n$/.exec(
+      result.stdout,
+    )?.[1];
+    expect(wip, result.stdout).toBeDefined();
+    await expect(api.getWorkspace(ws.id)).rejects.toMatchObject({ status: 404 });
+    const bare = new URL(demo.cloneUrl).pathname;
+    expect(git(bare, "show", `refs/heads/${wip}:notes.txt`)).toBe("only here");
+    expect(git(bare, "show", `refs/heads/${wip}:feature.txt`)).toBe("edited in the VM");
+    // On top of the branch the workspace was on.
+    expect(git(bare, "rev-parse", `refs/heads/${wip}~1`)).toBe(featureHead);
+  });
+});
+
 describe("cw create in a git worktree", () => {
   it("does what the desktop's enable cloud does: origin and current branch; with progress off it prints the workspace", async () => {
     const clone = join(tmp, "my-clone");

@@ -4,3 +4,4 @@ export * from "./enums.ts";
 export * from "./operations.ts";
 export * from "./schemas/index.ts";
 export * from "./status-table.ts";
+export * from "./unsaved-work-text.ts";

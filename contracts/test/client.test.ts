@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, createApiClient } from "../src/client/index.ts";
-import { unsavedWorkOf } from "../src/index.ts";
+import { SyncedWorkspace, unsavedWorkOf, Workspace } from "../src/index.ts";
+import { sampleSyncedWorkspace, sampleWorkspace } from "./support/samples.ts";
 
 /** A fetch that answers every request with one canned response, recording what was asked. */
 function answering(status: number, body: string, headers: Record<string, string> = {}) {
@@ -12,39 +13,14 @@ function answering(status: number, body: string, headers: Record<string, string>
   return { fetch, requests };
 }
 
-const workspace = {
-  id: "7f0c0d3e-8a51-4a39-9d59-1c1f1b8e0a11",
-  organizationId: "00000000-0000-4000-8000-0000000000aa",
-  repositoryId: "00000000-0000-4000-8000-0000000000bb",
-  name: "w",
-  branch: "main",
-  providerType: "freestyle",
-  providerVmId: "vm1",
-  status: "paused",
-  statusMessage: null,
-  operation: null,
-  allowedActions: ["resume", "stop", "delete"],
-  creatorId: "00000000-0000-4000-8000-0000000000cc",
-  autoStopMinutes: 30,
-  autoStopAction: "pause",
-  autoStopAt: null,
-  autoStoppedAt: null,
-  connectedCount: 0,
-  lastActiveAt: "2026-01-01T10:00:00.000Z",
-  sync: {
-    status: "unknown",
-    message: null,
-    localHeadSha: null,
-    remoteHeadSha: null,
-    checkedAt: null,
-    uncommittedFiles: null,
-    untrackedFiles: null,
-    unpushedCommits: null,
-    stashes: null,
-  },
-  createdAt: "2026-01-01T09:00:00.000Z",
-  updatedAt: "2026-01-01T10:00:00.000Z",
-};
+const workspace = sampleWorkspace({ status: "paused", allowedActions: ["resume", "stop", "delete"] });
+
+describe("the shared sample workspace", () => {
+  it("is what the contract accepts, whole and as the synced row", () => {
+    expect(Workspace.parse(sampleWorkspace())).toEqual(sampleWorkspace());
+    expect(SyncedWorkspace.parse(sampleSyncedWorkspace())).toEqual(sampleSyncedWorkspace());
+  });
+});
 
 describe("API client", () => {
   it("sends the bearer token, fills the path and parses the answer by the contract", async () => {

@@ -1,11 +1,13 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /**
  * How a running local stack (`pnpm dev`) tells other commands on the machine (`pnpm admin`) where
- * its database is: `<data folder>/stack.json`, owner-only since the URL carries the password.
+ * its database is: `<data folder>/stack.json`, owner-only since the URL carries the password. The
+ * stack writes it with the one owner-only writer (`@cw/client-node/private-files`, which this bottom
+ * layer may not import); this module says where it is and reads it.
  */
 
 const stackFileSchema = z.object({ databaseUrl: z.string().min(1) });
@@ -16,19 +18,11 @@ export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.CW_DATA_DIR || fileURLToPath(new URL("../../.data", import.meta.url));
 }
 
-const fileIn = (dataDir: string) => join(dataDir, "stack.json");
-
-export function writeLocalStackFile(dataDir: string, info: LocalStackFile): string {
-  const file = fileIn(dataDir);
-  writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
-  // `mode` applies only to a new file; one left by a crashed stack keeps whatever it had.
-  chmodSync(file, 0o600);
-  return file;
-}
+export const localStackFilePath = (dataDir: string) => join(dataDir, "stack.json");
 
 /** The running stack's file, or undefined when no stack is running there. */
 export function readLocalStackFile(dataDir: string): LocalStackFile | undefined {
-  const file = fileIn(dataDir);
+  const file = localStackFilePath(dataDir);
   if (!existsSync(file)) return undefined;
   return stackFileSchema.parse(JSON.parse(readFileSync(file, "utf8")));
 }

@@ -26,6 +26,6 @@ export async function migrateDatabase(env: DbEnv): Promise<void> {
 export {
   type LocalStackFile,
   localDataDir,
+  localStackFilePath,
   readLocalStackFile,
-  writeLocalStackFile,
 } from "./local-stack-file.ts";

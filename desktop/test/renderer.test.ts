@@ -277,7 +277,7 @@ describe("list window", { timeout: TEST_TIMEOUT_MS }, () => {
     await page.close();
   });
 
-  it("creates a workspace through the form: API errors shown in the form, then provisioning → running", async () => {
+  it("creates a workspace through the form: the contract's errors shown in the form, then provisioning → running", async () => {
     const page = await openPage("index.html");
     await page.waitForSelector("body[data-ready=true]");
     await page.click("#new-workspace-button");
@@ -292,7 +292,7 @@ describe("list window", { timeout: TEST_TIMEOUT_MS }, () => {
     await page.click("#new-workspace-form button[type=submit]");
     await expect
       .poll(() => page.locator("#new-workspace-form .form-error").textContent(), patiently)
-      .toMatch(/body\.branch: not a valid git branch name/);
+      .toBe("Invalid createWorkspace request: branch: not a valid git branch name");
     await page.screenshot({ path: join(artifacts, "create-error.png") });
 
     await page.fill("#branch", "feature");

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sampleSyncedWorkspace } from "@cw/contracts/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import { planAutoStopWarnings, warningText } from "../src/core/auto-stop-warning.ts";
 import type { DesktopBackend } from "../src/core/backend/desktop-backend.ts";
@@ -19,7 +20,6 @@ import { emptyState, stateWriter } from "../src/core/sync/persisted-state.ts";
 import { chooseTokenStore } from "../src/core/token-store.ts";
 import { TRAY_MAX_WORKSPACES, trayMenuModel } from "../src/core/tray-menu.ts";
 import type { StoreSnapshot, WorkspaceRow } from "../src/core/workspace-store.ts";
-import { unsavedSummary, unsavedWorkLines } from "../src/renderer/list/format.ts";
 import { invokeChannels } from "../src/shared/ipc.ts";
 import { uiActions } from "../src/shared/workspace-actions.ts";
 import { chromiumCandidates, findChromium } from "./support/chromium.ts";
@@ -27,35 +27,9 @@ import { chromiumCandidates, findChromium } from "./support/chromium.ts";
 const tmp = mkdtempSync(join(tmpdir(), "cw-desktop-units-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function row(over: Partial<WorkspaceRow> = {}): WorkspaceRow {
-  return {
-    id: "ws-1",
-    organizationId: "org",
-    repositoryId: "repo",
-    name: "api",
-    branch: "feature",
-    providerType: "freestyle",
-    status: "running",
-    statusMessage: null,
-    operation: null,
-    connectedCount: 0,
-    autoStopMinutes: 30,
-    autoStopAction: "pause",
-    autoStopAt: null,
-    lastActiveAt: "2026-01-01T10:00:00.000Z",
-    syncStatus: "up_to_date",
-    syncMessage: null,
-    localHeadSha: null,
-    remoteHeadSha: null,
-    uncommittedFiles: null,
-    untrackedFiles: null,
-    unpushedCommits: null,
-    stashes: null,
-    createdAt: "2026-01-01T09:00:00.000Z",
-    updatedAt: "2026-01-01T10:00:00.000Z",
-    ...over,
-  };
-}
+/** A synced row named "api" on branch "feature", running, nobody connected. */
+const row = (over: Partial<WorkspaceRow> = {}): WorkspaceRow =>
+  sampleSyncedWorkspace({ id: "ws-1", branch: "feature", ...over });
 
 const snapshot = (
   workspaces: WorkspaceRow[],
@@ -445,22 +419,56 @@ describe("IPC handlers", () => {
       ok: false,
       error: { message: expect.stringMatching(/^Invalid terminalResize request/) },
     });
-    const extra = await handlers.get(invokeChannels.createWorkspace)!(caller, [
-      { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5, providerType: "fly" },
-    ]);
+    expect(bad).toMatchObject({ error: { fields: [{ field: "argument 1" }] } });
+    const repositoryId = "7f0c0d3e-8a51-4a39-9d59-1c1f1b8e0a11";
+    const create = (input: object) => handlers.get(invokeChannels.createWorkspace)!(caller, [input]);
+    const extra = await create({
+      repositoryId,
+      name: "n",
+      branch: "b",
+      autoStopMinutes: 5,
+      providerType: "fly",
+    });
     expect(extra.ok).toBe(false);
+    // The contract's limits, named as the form's fields.
+    expect(await create({ repositoryId, name: "n", branch: "bad..branch", autoStopMinutes: 5 })).toEqual({
+      ok: false,
+      error: {
+        message: "Invalid createWorkspace request: branch: not a valid git branch name",
+        fields: [{ field: "branch", message: "not a valid git branch name" }],
+      },
+    });
+    const tooMuch = await create({
+      repositoryId,
+      name: "n".repeat(101),
+      branch: "b",
+      autoStopMinutes: 10_081,
+    });
+    expect(tooMuch.ok === false && tooMuch.error.fields?.map((f) => f.field)).toEqual([
+      "name",
+      "autoStopMinutes",
+    ]);
+    const addRepository = handlers.get(invokeChannels.addRepository)!;
+    expect(await addRepository(caller, [{ cloneUrl: "not a url" }])).toMatchObject({
+      ok: false,
+      error: { fields: [{ field: "cloneUrl", message: "must be an https or ssh URL, or user@host:path" }] },
+    });
     expect(calls).toEqual([]);
 
-    const good = await handlers.get(invokeChannels.createWorkspace)!(caller, [
-      { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5 },
-    ]);
+    expect(await addRepository(caller, [{ cloneUrl: " https://git.example.com/a.git\n" }])).toEqual({
+      ok: true,
+      value: { id: "x" },
+    });
+
+    const good = await create({ repositoryId, name: " n ", branch: "b", autoStopMinutes: 5 });
     expect(good).toEqual({ ok: true, value: { id: "x" } });
     expect(await handlers.get(invokeChannels.pauseWorkspace)!(caller, ["w"])).toEqual({
       ok: false,
       error: { message: "Not allowed now" },
     });
     expect(calls).toEqual([
-      ["createWorkspace", { repositoryId: "r", name: "n", branch: "b", autoStopMinutes: 5 }],
+      ["addRepository", { cloneUrl: "https://git.example.com/a.git" }],
+      ["createWorkspace", { repositoryId, name: "n", branch: "b", autoStopMinutes: 5 }],
       ["lifecycle", "pause", "w"],
     ]);
   });
@@ -503,37 +511,5 @@ describe("the renderer tests' browser", () => {
       "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
     );
     expect(chromiumCandidates("win32", { PROGRAMFILES: "C:\\Program Files" })[0]).toMatch(/chrome\.exe$/);
-  });
-});
-
-describe("unsaved work in the list", () => {
-  it("summarizes the poller's counts for the Git column, nothing when none or not counted yet", () => {
-    expect(
-      unsavedSummary(row({ uncommittedFiles: 2, untrackedFiles: 1, unpushedCommits: 3, stashes: 1 })),
-    ).toBe("2 changed · 1 untracked · 3 unpushed · 1 stash");
-    expect(
-      unsavedSummary(row({ uncommittedFiles: 0, untrackedFiles: 0, unpushedCommits: 0, stashes: 0 })),
-    ).toBe("");
-    expect(unsavedSummary(row())).toBe("");
-  });
-
-  it("lists what a delete would lose, branch by branch", () => {
-    expect(
-      unsavedWorkLines({
-        uncommittedFiles: 1,
-        untrackedFiles: 2,
-        unpushedCommits: 3,
-        stashes: 2,
-        branches: [
-          { name: "feature", unpushedCommits: 1 },
-          { name: "topic", unpushedCommits: 2 },
-        ],
-      }),
-    ).toEqual([
-      "1 file with uncommitted changes",
-      "2 untracked files",
-      "3 commits on no branch of the git host (feature: 1, topic: 2)",
-      "2 stashes",
-    ]);
   });
 });

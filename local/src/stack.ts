@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { localDataDir, writeLocalStackFile } from "@cw/db/node";
+import { writePrivateFileSync } from "@cw/client-node/private-files";
+import { type LocalStackFile, localDataDir, localStackFilePath } from "@cw/db/node";
 import { startCronTicker } from "./stack/cron-ticker.ts";
 import { startDatabase } from "./stack/database.ts";
 import { ensureDemoRepository } from "./stack/demo-repo.ts";
@@ -60,7 +61,11 @@ export async function startStack(opts: StackOptions = {}) {
     });
     closers.push(db.close);
     // Lets `pnpm admin` find the running stack's database.
-    const stackFile = writeLocalStackFile(dataDir, { databaseUrl: db.DATABASE_URL });
+    const stackFile = localStackFilePath(dataDir);
+    writePrivateFileSync(
+      stackFile,
+      JSON.stringify({ databaseUrl: db.DATABASE_URL } satisfies LocalStackFile),
+    );
     closers.push(async () => rmSync(stackFile, { force: true }));
 
     let vmHost: VmHost | undefined;

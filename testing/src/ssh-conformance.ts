@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { findSftpServer } from "@cw/local/vm-host/sftp-server";
 import type ssh2 from "ssh2";
 import { expect, it } from "vitest";
 import { type OpenSshTarget, openSsh, sshOnTerminal, startSsh } from "./openssh.ts";
@@ -22,6 +23,12 @@ export interface SshConformanceTarget {
 }
 
 const TRANSFER_BYTES = 20 * 1024 * 1024;
+
+/** scp and sftp need OpenSSH's sftp-server on the VM's side: without one, fail saying how to get it. */
+function needSftpServer(): void {
+  const found = findSftpServer();
+  if ("problem" in found) throw new Error(found.problem);
+}
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
 function exec(client: ssh2.Client, command: string, onStdout?: (text: string) => void) {
@@ -112,6 +119,7 @@ export function sshConformance(target: () => SshConformanceTarget): void {
   });
 
   it("copies 20 MB both ways with scp", async () => {
+    needSftpServer();
     const { scp } = clients();
     const { home } = target().openssh;
     const local = join(home, "upload.bin");
@@ -124,6 +132,7 @@ export function sshConformance(target: () => SshConformanceTarget): void {
   });
 
   it("lists the workdir over sftp", async () => {
+    needSftpServer();
     const listing = await clients().sftp("ls -1\n");
     expect(listing.code).toBe(0);
     expect(listing.stdout.split("\n")).toEqual(expect.arrayContaining(["README.md", "feature.txt"]));

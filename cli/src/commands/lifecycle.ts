@@ -1,9 +1,8 @@
-import { unsavedWorkOf } from "@cw/contracts";
-import { type ApiClient, ApiError } from "@cw/contracts/client";
+import type { ApiClient } from "@cw/contracts/client";
 import type { Workspace } from "@cw/contracts/types";
 import { flag, type ParsedArgs, UsageError } from "../args.ts";
 import { type CommandContext, loggedInApi } from "../context.ts";
-import { CliError, messageOf } from "../errors.ts";
+import { deleteWorkspace } from "../delete-workspace.ts";
 import { print, printJson, renderTable } from "../output.ts";
 import { promptLine } from "../prompts.ts";
 import { resolveWorkspace } from "../resolve-workspace.ts";
@@ -26,14 +25,18 @@ export const pause = lifecycle((api, id) => api.pauseWorkspace(id));
 export const resume = lifecycle((api, id) => api.resumeWorkspace(id));
 export const stop = lifecycle((api, id) => api.stopWorkspace(id));
 
-/** `cw rm WS [--yes] [--preserve | --force]`: asks on a terminal; elsewhere only `--yes` deletes. */
+/**
+ * `cw rm WS [--yes] [--preserve | --force]`: asks on a terminal; elsewhere only `--yes` deletes.
+ * Unsaved work in the VM: see `deleteWorkspace` (asked about on a terminal unless `--yes`).
+ */
 export async function rm(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
   const preserve = flag(parsed, "preserve");
   const force = flag(parsed, "force");
   if (preserve && force) throw new UsageError("choose --preserve or --force, not both");
   const api = loggedInApi(ctx);
   const ws = await resolveWorkspace(api, parsed.args[0]!);
-  if (!flag(parsed, "yes")) {
+  const yes = flag(parsed, "yes");
+  if (!yes) {
     if (!process.stdin.isTTY)
       throw new UsageError(`not on a terminal to ask; pass --yes to delete ${ws.name}`);
     const answer = await promptLine(
@@ -44,17 +47,14 @@ export async function rm(parsed: ParsedArgs, ctx: CommandContext): Promise<numbe
       return 1;
     }
   }
-  let deleted: Awaited<ReturnType<ApiClient["deleteWorkspace"]>>;
-  try {
-    deleted = await api.deleteWorkspace(ws.id, { preserve, force });
-  } catch (e) {
-    if (unsavedWorkOf(e instanceof ApiError ? e.problem : null))
-      throw new CliError(
-        `${messageOf(e)} (cw rm --preserve pushes it to a branch first; --force discards it)`,
-      );
-    throw e;
-  }
-  const pushed = deleted?.pushedBranches ?? [];
-  print(`Deleted ${ws.name}.${pushed.length > 0 ? ` Its work was pushed to ${pushed.join(", ")}.` : ""}`);
-  return 0;
+  return deleteWorkspace(
+    ws,
+    { preserve, force },
+    {
+      api,
+      ask: yes ? null : promptLine,
+      tell: (line) => process.stderr.write(`${line}\n`),
+      print,
+    },
+  );
 }

@@ -1,6 +1,8 @@
+import { autoStopActionValues, workspaceStatusValues } from "@cw/contracts/enums";
+
 /**
  * Every `cw` command's name, one-line summary, usage and options: plain data, read by the entry
- * (help, parsing) without loading any command's code.
+ * (help, parsing) without loading any command's code. Value lists come from the contract's enums.
  */
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -24,6 +26,8 @@ export interface CommandSpec {
   /** Not listed by `cw --help`. */
   hidden?: boolean;
 }
+
+const autoStopActions = autoStopActionValues.join("|");
 
 const json: OptionSpec = { type: "boolean", help: "print JSON (the API's objects) instead of a table" };
 
@@ -65,7 +69,7 @@ export const commandSpecs = {
       status: {
         type: "string",
         value: "S",
-        help: "only workspaces in this status (provisioning, running, paused, stopped, error)",
+        help: `only workspaces in this status (${workspaceStatusValues.join(", ")})`,
       },
       json,
     },
@@ -87,7 +91,7 @@ export const commandSpecs = {
   },
   create: {
     summary: "create a workspace and wait until it runs",
-    usage: "[REPO BRANCH] [--name N] [--auto-stop MIN] [--auto-stop-action pause|stop] [--no-wait] [--json]",
+    usage: `[REPO BRANCH] [--name N] [--auto-stop MIN] [--auto-stop-action ${autoStopActions}] [--no-wait] [--json]`,
     args: { min: 0, max: 2 },
     options: {
       name: { type: "string", value: "N", help: "its name (default: <repository or folder>-<branch>)" },
@@ -98,7 +102,7 @@ export const commandSpecs = {
       },
       "auto-stop-action": {
         type: "string",
-        value: "pause|stop",
+        value: autoStopActions,
         help: "what auto-stop does (default: pause)",
       },
       "no-wait": { type: "boolean", help: "return at once, while it is still provisioning" },
@@ -115,7 +119,11 @@ export const commandSpecs = {
     usage: "WS [--yes] [--preserve | --force]",
     args: { min: 1, max: 1 },
     options: {
-      yes: { type: "boolean", short: "y", help: "do not ask (required when not on a terminal)" },
+      yes: {
+        type: "boolean",
+        short: "y",
+        help: "do not ask, not even about unsaved work (required when not on a terminal)",
+      },
       preserve: {
         type: "boolean",
         help: "push the VM's unsaved work to a cw/wip/… branch first (nothing is deleted if the push fails)",
@@ -123,7 +131,7 @@ export const commandSpecs = {
       force: { type: "boolean", help: "delete whatever unsaved work the VM holds" },
     },
     details:
-      "The VM is checked first: a workspace holding work that exists nowhere else (uncommitted or untracked files, unpushed commits, stashes) is not deleted unless --preserve or --force says what to do with it.",
+      "The VM is checked first: a workspace holding work that exists nowhere else (uncommitted or untracked files, unpushed commits, stashes) is not deleted unless --preserve or --force says what to do with it. On a terminal (without --yes) cw lists that work and asks: save it to a branch, then delete; delete anyway; or cancel.",
   },
   ssh: {
     summary: "open a shell in a workspace, or run a command there",

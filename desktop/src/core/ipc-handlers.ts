@@ -1,4 +1,4 @@
-import { AUTO_STOP_MAX_MINUTES } from "@cw/contracts";
+import { CreateRepository, CreateWorkspace } from "@cw/contracts";
 import { ApiError } from "@cw/contracts/client";
 import { z } from "zod";
 import {
@@ -19,7 +19,23 @@ import type { DesktopBackend } from "./backend/desktop-backend.ts";
 const id = z.string().min(1).max(100);
 const terminalId = z.uuid();
 const dimension = z.number().int().min(1).max(2000);
-const autoStopMinutes = z.number().int().min(0).max(AUTO_STOP_MAX_MINUTES);
+/** The limits are the contract's: the API would refuse the same input, this refuses it sooner. */
+const autoStopMinutes = CreateWorkspace.shape.autoStopMinutes.unwrap();
+/** The window's create form: its fields as the API takes them; the rest takes the API's defaults. */
+const createWorkspaceInput = CreateWorkspace.pick({
+  repositoryId: true,
+  name: true,
+  branch: true,
+  autoStopMinutes: true,
+});
+/** A repository by its URL (trimmed, as pasted); with no name the backend derives one from the URL. */
+const addRepositoryInput = z
+  .object({
+    cloneUrl: z.string().trim().pipe(CreateRepository.shape.cloneUrl),
+    name: CreateRepository.shape.name.optional(),
+    defaultBranch: CreateRepository.shape.defaultBranch.unwrap().optional(),
+  })
+  .strict();
 
 export const argSchemas = {
   appState: z.tuple([]),
@@ -27,25 +43,8 @@ export const argSchemas = {
     z.object({ apiUrl: z.string().min(1).max(2048), token: z.string().min(1).max(1024) }).strict(),
   ]),
   listRepositories: z.tuple([]),
-  addRepository: z.tuple([
-    z
-      .object({
-        cloneUrl: z.string().min(1).max(2048),
-        name: z.string().max(100).optional(),
-        defaultBranch: z.string().max(255).optional(),
-      })
-      .strict(),
-  ]),
-  createWorkspace: z.tuple([
-    z
-      .object({
-        repositoryId: id,
-        name: z.string().min(1).max(100),
-        branch: z.string().min(1).max(255),
-        autoStopMinutes,
-      })
-      .strict(),
-  ]),
+  addRepository: z.tuple([addRepositoryInput]),
+  createWorkspace: z.tuple([createWorkspaceInput]),
   pauseWorkspace: z.tuple([id]),
   resumeWorkspace: z.tuple([id]),
   stopWorkspace: z.tuple([id]),
@@ -96,10 +95,14 @@ export function createIpcHandlers(backend: DesktopBackend): Map<InvokeChannel, I
     table.set(invokeChannels[key], async (caller, rawArgs) => {
       const parsed = schema.safeParse(rawArgs);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0];
+        const fields = parsed.error.issues.map((issue) => ({
+          field: fieldOf(issue.path),
+          message: issue.message,
+        }));
+        const first = fields[0]!;
         return {
           ok: false,
-          error: { message: `Invalid ${key} request: ${issue?.path.join(".")} ${issue?.message}` },
+          error: { message: `Invalid ${key} request: ${first.field}: ${first.message}`, fields },
         };
       }
       try {
@@ -111,6 +114,16 @@ export function createIpcHandlers(backend: DesktopBackend): Map<InvokeChannel, I
     });
   }
   return table;
+}
+
+/**
+ * Which argument an issue is about: a field of the form (`branch`) when the argument is an object,
+ * else its position, from 1.
+ */
+function fieldOf(path: PropertyKey[]): string {
+  const [position, ...inside] = path;
+  if (inside.length) return inside.map(String).join(".");
+  return typeof position === "number" ? `argument ${position + 1}` : "arguments";
 }
 
 /** An error as the renderer sees it: the API's `detail` and field errors, or the message. */

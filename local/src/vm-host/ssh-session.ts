@@ -1,12 +1,9 @@
-import { existsSync } from "node:fs";
 import type { ServerChannel, Session } from "ssh2";
+import { findSftpServer } from "./sftp-server.ts";
 import type { Login } from "./ssh-auth.ts";
 import { type ChannelProcess, runOnPty, runPiped } from "./ssh-channel-process.ts";
 import type { VmRegistry } from "./vm-registry.ts";
 import type { PtyOptions } from "./vm-spawn.ts";
-
-/** Debian's `openssh-sftp-server`, what a VM's own sshd runs for the `sftp` subsystem. */
-export const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
 const DEFAULT_TERM = "xterm-256color";
 
@@ -75,14 +72,16 @@ export function serveSession(
   // Without an `sftp` listener ssh2 hands the subsystem over raw, which is what piping it to
   // OpenSSH's own sftp-server wants (scp uses SFTP too since OpenSSH 9).
   session.on("subsystem", (accept, reject, info) => {
-    if (info.name !== "sftp" || !existsSync(SFTP_SERVER)) {
-      log(
-        `ssh: vm ${vmId} refused subsystem ${info.name}${info.name === "sftp" ? ` (no ${SFTP_SERVER})` : ""}`,
-      );
+    const server = info.name === "sftp" ? findSftpServer() : { problem: "not served" };
+    if ("problem" in server) {
+      log(`ssh: vm ${vmId} refused subsystem ${info.name}: ${server.problem}`);
       reject?.();
       return;
     }
     const stream = accept();
-    start(stream, "sftp", () => runPiped(vms, vmId, context(), stream, `exec ${SFTP_SERVER}`));
+    start(stream, "sftp", () => runPiped(vms, vmId, context(), stream, `exec ${shellWord(server.path)}`));
   });
 }
+
+/** One word for `sh -c`, whatever the path holds. */
+const shellWord = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writePrivateFileSync } from "@cw/client-node/private-files";
 import { z } from "zod";
-import { writeOwnerOnlyFile } from "../owner-only-file.ts";
 
 const repoSchema = z.object({ repo: z.string(), path: z.string(), rev: z.string().nullish() });
 
@@ -82,5 +82,5 @@ export function readStateFile(dataDir: string): StateFile {
  * tokens, and anyone holding one gets a shell as this user.
  */
 export function writeStateFile(dataDir: string, state: StateFile): void {
-  writeOwnerOnlyFile(stateFilePath(dataDir), `${JSON.stringify(state, null, 2)}\n`);
+  writePrivateFileSync(stateFilePath(dataDir), `${JSON.stringify(state, null, 2)}\n`);
 }

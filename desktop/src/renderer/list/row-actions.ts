@@ -1,8 +1,8 @@
+import { unsavedWorkLines } from "@cw/contracts/unsaved-work-text";
 import type { WorkspaceRow } from "../../core/workspace-store.ts";
 import type { DeleteMode, DeleteOutcome, DesktopApi } from "../../shared/ipc.ts";
 import { byId, h } from "../dom.ts";
 import { showError, showNotice } from "./errors.ts";
-import { unsavedWorkLines } from "./format.ts";
 import type { RowAction } from "./workspace-table.ts";
 
 /**

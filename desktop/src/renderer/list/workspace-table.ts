@@ -1,7 +1,8 @@
+import { unsavedSummary } from "@cw/contracts/unsaved-work-text";
 import type { WorkspaceRow } from "../../core/workspace-store.ts";
 import { statusLabel, type UiAction, uiActions } from "../../shared/workspace-actions.ts";
 import { h } from "../dom.ts";
-import { autoStopText, syncLabel, unsavedSummary } from "./format.ts";
+import { autoStopText, syncLabel } from "./format.ts";
 
 /**
  * The workspace rows, one `<tr>` per workspace kept across updates (keyed by id). An update
