@@ -49,3 +49,15 @@ export function errorSummary(err: unknown): string {
 export function logError(what: string, err: unknown): void {
   console.error(what, errorSummary(err));
 }
+
+/**
+ * The SQLSTATE of the Postgres error somewhere in `err`'s chain, or null. Classes 08 (connection),
+ * 53 (insufficient resources: too many connections) and 57P (shutting down) mean the database is
+ * unavailable for now, not that the request was wrong.
+ */
+export function sqlStateOf(err: unknown): string | null {
+  for (const e of chainOf(err)) if (typeof e === "object" && e !== null && isPostgresError(e)) return e.code;
+  return null;
+}
+
+export const databaseUnavailable = (err: unknown) => /^(08|53|57P)/.test(sqlStateOf(err) ?? "");

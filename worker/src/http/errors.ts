@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { ConfigError } from "../config.ts";
 import { type FieldError, Problem, validationProblem } from "../domain/problems.ts";
-import { logError } from "../safe-log.ts";
+import { databaseUnavailable, logError } from "../safe-log.ts";
 
 const targetPrefix: Record<string, string> = {
   json: "body",
@@ -44,5 +44,14 @@ export function onError(err: Error, c: Context): Response {
     return problemResponse(c, new Problem(500, "misconfigured", "Server misconfigured", err.message));
   }
   logError(`unhandled error in ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
+  if (databaseUnavailable(err)) {
+    // Nothing was wrong with the request: the database is out of connections or restarting.
+    const res = problemResponse(
+      c,
+      new Problem(503, "unavailable", "Service unavailable", "the database is busy; try again shortly"),
+    );
+    res.headers.set("retry-after", "2");
+    return res;
+  }
   return problemResponse(c, new Problem(500, "internal", "Internal error", "unexpected server error"));
 }

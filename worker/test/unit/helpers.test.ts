@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.ts";
 import { fingerprint } from "../../src/domain/fingerprint.ts";
 import { decodeCursor, encodeCursor } from "../../src/domain/pagination.ts";
+import { databaseUnavailable, sqlStateOf } from "../../src/safe-log.ts";
 import { sshCommand } from "../../src/services/ssh-access.ts";
 
 describe("pure helpers", () => {
@@ -54,5 +55,19 @@ describe("pure helpers", () => {
     expect(() => parseConfig({ ...required, DATABASE_URL: undefined, PROVIDER_TIMEOUT_MS: "-1" })).toThrow(
       /check DATABASE_URL, PROVIDER_TIMEOUT_MS$/,
     );
+  });
+});
+
+describe("a database that is unavailable is not the request's fault", () => {
+  const pgError = (code: string) => Object.assign(new Error("boom"), { severity: "FATAL", code });
+  it("reads the SQLSTATE anywhere in the chain, and tells resource and connection failures apart", () => {
+    const tooMany = new Error("query failed", { cause: pgError("53300") });
+    expect(sqlStateOf(tooMany)).toBe("53300");
+    expect(databaseUnavailable(tooMany)).toBe(true);
+    expect(databaseUnavailable(pgError("08006"))).toBe(true);
+    expect(databaseUnavailable(pgError("57P01"))).toBe(true);
+    expect(databaseUnavailable(pgError("23505"))).toBe(false);
+    expect(databaseUnavailable(new Error("not a database error"))).toBe(false);
+    expect(sqlStateOf(new Error("plain"))).toBeNull();
   });
 });
