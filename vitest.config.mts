@@ -16,6 +16,63 @@ if (!("groupBy" in Map)) {
   });
 }
 
+/**
+ * The worker inside workerd (@cloudflare/vitest-plugin) against the PostgreSQL, VM host and DNS
+ * server that worker/test/global-setup.ts starts. The tests are one such project; the workerd
+ * benchmarks (vitest.bench.config.mts) another, with bindings of their own.
+ */
+export function workerProject({
+  name,
+  include,
+  bindings = {},
+  timeoutMs = 30_000,
+}: {
+  name: string;
+  include: string[];
+  bindings?: Record<string, string>;
+  timeoutMs?: number;
+}) {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            DATABASE_URL: inject("sharedDbUrl"),
+            DATABASE_WS_PROXY: inject("dbProxy"),
+            FREESTYLE_API_KEY: "test-key",
+            // Nothing listens here: the tests' repositories are file:// paths, for which git never
+            // asks the VMs' credential helper. The helper's round trip is tested against the
+            // whole stack (local/test/private-repositories.test.ts).
+            PUBLIC_URL: "http://127.0.0.1:9",
+            GIT_CREDENTIAL_KEYS: `test:${Buffer.alloc(32, 7).toString("base64")}`,
+            // Short, so the create-deadline test is quick; local creates take well under it.
+            PROVIDER_CREATE_TIMEOUT_MS: "3000",
+            FREESTYLE_API_URL: inject("vmHost").url,
+            FREESTYLE_SSH_HOST: inject("vmHost").sshHost,
+            FREESTYLE_SSH_PORT: String(inject("vmHost").sshPort),
+            // The tests' repositories are file:// paths; repository-urls.test.ts turns it off.
+            ALLOW_LOCAL_REPOSITORIES: "true",
+            // A small DNS-over-HTTPS server of the tests' own (global-setup.ts), never the internet's.
+            DNS_RESOLVER_URL: inject("dnsResolver"),
+            ...bindings,
+          },
+        },
+      })),
+    ],
+    test: {
+      name,
+      include,
+      globalSetup: ["worker/test/global-setup.ts"],
+      // Files share the VM host (and some the workers' database); one at a time keeps their
+      // call logs and ticks apart.
+      fileParallelism: false,
+      testTimeout: timeoutMs,
+      hookTimeout: 30_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -35,44 +92,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      {
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                DATABASE_URL: inject("sharedDbUrl"),
-                DATABASE_WS_PROXY: inject("dbProxy"),
-                FREESTYLE_API_KEY: "test-key",
-                // Nothing listens here: the tests' repositories are file:// paths, for which git never
-                // asks the VMs' credential helper. The helper's round trip is tested against the
-                // whole stack (local/test/private-repositories.test.ts).
-                PUBLIC_URL: "http://127.0.0.1:9",
-                GIT_CREDENTIAL_KEYS: `test:${Buffer.alloc(32, 7).toString("base64")}`,
-                // Short, so the create-deadline test is quick; local creates take well under it.
-                PROVIDER_CREATE_TIMEOUT_MS: "3000",
-                FREESTYLE_API_URL: inject("vmHost").url,
-                FREESTYLE_SSH_HOST: inject("vmHost").sshHost,
-                FREESTYLE_SSH_PORT: String(inject("vmHost").sshPort),
-                // The tests' repositories are file:// paths; repository-urls.test.ts turns it off.
-                ALLOW_LOCAL_REPOSITORIES: "true",
-                // A small DNS-over-HTTPS server of the tests' own (global-setup.ts), never the internet's.
-                DNS_RESOLVER_URL: inject("dnsResolver"),
-              },
-            },
-          })),
-        ],
-        test: {
-          name: "worker",
-          include: ["worker/test/**/*.test.ts"],
-          globalSetup: ["worker/test/global-setup.ts"],
-          // Files share the VM host (and some the workers' database); one at a time keeps their
-          // call logs and ticks apart.
-          fileParallelism: false,
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
-        },
-      },
+      workerProject({ name: "worker", include: ["worker/test/**/*.test.ts"] }),
     ],
   },
 });
