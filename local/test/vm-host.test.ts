@@ -5,6 +5,7 @@ import { controlClient, createGitFixture, type GitFixture } from "@cw/testing/no
 import { Errors, Freestyle } from "freestyle-sandboxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startVmHost, type VmHost } from "../src/vm-host/index.ts";
+import { EXEC_OUTPUT_MAX_BYTES } from "../src/vm-host/vm-spawn.ts";
 import { procState, waitFor } from "./support/processes.ts";
 
 const API_KEY = "local-test-key";
@@ -152,6 +153,15 @@ describe("exec and lifecycle", () => {
     const pid = Number(slow.stdout?.trim());
     expect(pid).toBeGreaterThan(0);
     expect(await waitFor(() => procState(pid) === "", 2000)).toBe(true);
+  });
+
+  it("keeps at most EXEC_OUTPUT_MAX_BYTES of each stream, and the command still runs to its end", async () => {
+    const { vm } = await fs.vms.create({});
+    const r = await vm.exec("head -c 3000000 /dev/zero | tr '\\0' y; echo done >&2");
+    expect(r.statusCode).toBe(0);
+    expect(r.stdout).toHaveLength(EXEC_OUTPUT_MAX_BYTES);
+    expect(r.stdout).toMatch(/^y+$/);
+    expect(r.stderr).toBe("done\n");
   });
 
   it("suspend freezes the VM's processes, start and exec resume them", async () => {

@@ -7,4 +7,5 @@ export { commit, createGitFixture, type GitFixture, git, originAndClone } from "
 export { type GitHttpServer, startGitHttpServer } from "./git-http-server.ts";
 export * from "./index.ts";
 export { postgresAnswers, type TestPostgres, testPostgres } from "./postgres.ts";
+export { type SilentServer, startSilentServer } from "./silent-server.ts";
 export { startTestStack, type TestStack } from "./stack.ts";

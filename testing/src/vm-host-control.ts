@@ -11,7 +11,9 @@ export interface CallRecordView {
   method: string;
   path: string;
   status: number;
+  /** When the request arrived, and when its answer was ready (ISO). */
   at: string;
+  finishedAt: string;
   body: unknown;
 }
 

@@ -28,6 +28,22 @@ const keyRing = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+/**
+ * Each cron job's time budget: past it, the job starts no more work. What it started still runs
+ * to its end, which each provider call's own deadline bounds: hence budget + PROVIDER_TIMEOUT_MS
+ * must stay within TICK_LIMIT_MS, so that a tick is over before the next one starts.
+ */
+export const CRON_BUDGET_VARIABLES = [
+  "CRON_BUDGET_GRANTS_SECONDS",
+  "CRON_BUDGET_JANITOR_SECONDS",
+  "CRON_BUDGET_RECONCILE_SECONDS",
+  "CRON_BUDGET_IDLE_STOP_SECONDS",
+  "CRON_BUDGET_GIT_POLL_SECONDS",
+] as const;
+export type CronBudgetVariable = (typeof CRON_BUDGET_VARIABLES)[number];
+const TICK_LIMIT_MS = 55_000;
+const budgetSeconds = (fallback: number) => z.coerce.number().int().min(1).max(50).default(fallback);
+
 const configSchema = z.object({
   DATABASE_URL: z.string().min(1),
   DATABASE_WS_PROXY: z.string().min(1).optional(),
@@ -75,6 +91,27 @@ const configSchema = z.object({
   MAX_GIT_CREDENTIALS_PER_ORGANIZATION: limit(100),
   // A VM tagged with this deployment's workspace that is gone or in error is deleted after this.
   ORPHAN_VM_GRACE_MINUTES: z.coerce.number().int().min(1).default(30),
+  CRON_BUDGET_GRANTS_SECONDS: budgetSeconds(20),
+  CRON_BUDGET_JANITOR_SECONDS: budgetSeconds(15),
+  CRON_BUDGET_RECONCILE_SECONDS: budgetSeconds(20),
+  CRON_BUDGET_IDLE_STOP_SECONDS: budgetSeconds(25),
+  CRON_BUDGET_GIT_POLL_SECONDS: budgetSeconds(20),
+  // Provider calls the tick has in flight at once: Cloudflare allows an invocation six connections
+  // waiting for a response; the default leaves one for the database's and Durable Objects' own.
+  // At least 4: grants, the janitor and reconcile each keep one (scheduled.ts).
+  CRON_PROVIDER_CONNECTIONS: z.coerce.number().int().min(4).max(6).default(5),
+});
+
+/** The cross-variable rules: issues naming the variable to change. */
+const configRules = configSchema.superRefine((config, ctx) => {
+  for (const name of CRON_BUDGET_VARIABLES) {
+    if (config[name] * 1000 + config.PROVIDER_TIMEOUT_MS > TICK_LIMIT_MS)
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: `with PROVIDER_TIMEOUT_MS, over ${TICK_LIMIT_MS / 1000} s`,
+      });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -94,7 +131,7 @@ export function parseConfig(env: ConfigSource): Config {
       return [k, value === "" ? undefined : value];
     }),
   );
-  const parsed = configSchema.safeParse(picked);
+  const parsed = configRules.safeParse(picked);
   if (!parsed.success) {
     // Names only: values may be secrets.
     const names = [...new Set(parsed.error.issues.map((i) => i.path.join(".")))].join(", ");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createDb } from "@cw/db";
 import { migrateDatabase, startWsProxy, useNodeWebSocket } from "@cw/db/node";
 import { startVmHost } from "@cw/local/vm-host/index";
-import { createGitFixture, startDohServer, testPostgres } from "@cw/testing/node";
+import { createGitFixture, startDohServer, startSilentServer, testPostgres } from "@cw/testing/node";
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
 import { startShapeUpstream } from "./support/shape-upstream.ts";
@@ -120,7 +120,11 @@ export default async function setup(project: TestProject) {
   // The repository URL policy resolves hosts through this, never through a resolver on the internet.
   const doh = await startDohServer();
   project.provide("dnsResolver", doh.url);
+  // A git remote that accepts connections and never answers (slow-tenant.test.ts).
+  const silent = await startSilentServer();
+  project.provide("hangingGitUrl", `${silent.url}/never.git`);
   return async () => {
+    await silent.close();
     await doh.close();
     await shapeUpstream.close();
     await vmHost.close();

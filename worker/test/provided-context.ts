@@ -12,6 +12,8 @@ declare module "vitest" {
     shapeUpstream: string;
     /** The tests' DNS-over-HTTPS server (`@cw/testing/node`'s startDohServer), `…/dns-query`. */
     dnsResolver: string;
+    /** A git remote URL whose server accepts connections and never answers. */
+    hangingGitUrl: string;
     vmHost: { url: string; sshHost: string; sshPort: number };
     gitRepo: {
       cloneUrl: string;

@@ -42,6 +42,23 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 /** True when `text` is well-formed UTF-16 with none of the characters above. */
 export const isSafeText = (text: string) => !UNSAFE_CHARACTERS.test(text) && !UNPAIRED_SURROGATE.test(text);
 
+/**
+ * `text` made safe to store and show, for text nobody validated (what a VM or a provider said):
+ * each unsafe character becomes a space, an unpaired surrogate U+FFFD, runs of spaces one, and
+ * past `maxLength` UTF-16 units it is cut (never inside a surrogate pair) and ends with "…".
+ */
+export function safeTextOf(text: string, maxLength: number): string {
+  const clean = text
+    .replace(new RegExp(UNSAFE_CHARACTERS.source, "gu"), " ")
+    .replace(new RegExp(UNPAIRED_SURROGATE.source, "g"), "\ufffd")
+    .replace(/ {2,}/g, " ")
+    .trim();
+  if (clean.length <= maxLength) return clean;
+  let end = Math.max(0, maxLength - 1);
+  if (/[\ud800-\udbff]/.test(clean[end - 1] ?? "")) end--;
+  return `${clean.slice(0, end).trimEnd()}…`;
+}
+
 export const SAFE_TEXT_MESSAGE =
   "must not contain control characters, line breaks, bidirectional controls or unpaired surrogates";
 

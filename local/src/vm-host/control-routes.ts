@@ -9,6 +9,8 @@ export interface CallRecord {
   status: number;
   /** ISO time the request arrived. */
   at: string;
+  /** ISO time its answer was ready (after any injected delay), so tests can order calls. */
+  finishedAt: string;
   /** Parsed JSON body, so tests can assert what a caller actually sent. */
   body: unknown;
 }

@@ -104,7 +104,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         opts.log(`http ${method} ${url.pathname} failed: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
       }
     }
-    if (!isControl) opts.control?.calls.record({ method, path: url.pathname, status, at, body });
+    if (!isControl)
+      opts.control?.calls.record({
+        method,
+        path: url.pathname,
+        status,
+        at,
+        finishedAt: new Date().toISOString(),
+        body,
+      });
     // A body we refused to read is not drained for keep-alive: the connection ends with the answer.
     if (!req.complete) res.setHeader("connection", "close");
     if (!res.destroyed) send(res, status, result);

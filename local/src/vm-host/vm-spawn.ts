@@ -81,16 +81,41 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
 /** After the shell exits, how long to keep reading output still held by background children. */
 const DRAIN_AFTER_EXIT_MS = 100;
 
+/** Bytes of each stream an exec answers with at most; the rest is read and dropped. */
+export const EXEC_OUTPUT_MAX_BYTES = 1024 * 1024;
+
+/** The first `max` bytes of a stream. It keeps reading past them, so the writer never blocks. */
+function boundedSink(max: number) {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  return {
+    take(d: Buffer) {
+      if (kept >= max) return;
+      const part = d.length <= max - kept ? d : d.subarray(0, max - kept);
+      chunks.push(part);
+      kept += part.length;
+    },
+    text: () => Buffer.concat(chunks).toString("utf8"),
+  };
+}
+
 /**
- * Collects a command's output. Resolves on exit rather than waiting for the pipes to close: a
- * backgrounded daemon that inherited stdout would otherwise hold the request open forever.
+ * Collects a command's output, at most `maxBytes` of each stream (a VM's command can print
+ * without end; the host would keep it all in memory). Resolves on exit rather than waiting for the
+ * pipes to close: a backgrounded daemon that inherited stdout would otherwise hold the request
+ * open forever. On timeout `onTimeout` kills the command.
  */
-export function collectOutput(child: ChildProcess, onTimeout: () => void, timeoutMs?: number | null) {
+export function collectOutput(
+  child: ChildProcess,
+  onTimeout: () => void,
+  timeoutMs?: number | null,
+  maxBytes = EXEC_OUTPUT_MAX_BYTES,
+) {
   return new Promise<CommandResult>((resolve, reject) => {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on("data", (d: Buffer) => out.push(d));
-    child.stderr?.on("data", (d: Buffer) => err.push(d));
+    const out = boundedSink(maxBytes);
+    const err = boundedSink(maxBytes);
+    child.stdout?.on("data", (d: Buffer) => out.take(d));
+    child.stderr?.on("data", (d: Buffer) => err.take(d));
     let timedOut = false;
     const timer =
       timeoutMs != null && timeoutMs > 0
@@ -107,8 +132,8 @@ export function collectOutput(child: ChildProcess, onTimeout: () => void, timeou
       child.stdout?.destroy();
       child.stderr?.destroy();
       resolve({
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
+        stdout: out.text(),
+        stderr: err.text(),
         statusCode: timedOut ? null : exitStatus(code, signal),
       });
     };

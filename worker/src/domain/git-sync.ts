@@ -1,6 +1,7 @@
 import type { GitSyncStatus } from "@cw/contracts";
 import { describeGitFailure } from "./git-failure.ts";
 import { NON_INTERACTIVE_GIT, shellQuote } from "./shell.ts";
+import { messageText } from "./vm-text.ts";
 
 /**
  * `git ls-remote` of one branch, run in a VM that can reach the repository (its git asks the
@@ -56,7 +57,10 @@ export interface SyncOutcome {
 
 const SHA = /^[0-9a-f]{40,64}$/;
 
-/** Reads the sync command's report (its last line); anything unexpected is an error in our words. */
+/**
+ * Reads the sync command's report (its last line); anything unexpected is an error in our words.
+ * Every message is fit to store and show (vm-text.ts), whatever the VM printed.
+ */
 export function parseSyncReport(
   stdout: string,
   stderr: string,
@@ -93,7 +97,8 @@ export function parseSyncReport(
         status: "error",
         localSha,
         remoteSha: null,
-        message: `the checkout is on ${remote}, not this branch`,
+        // The VM's branch name is the VM's to choose (any length, bidirectional controls).
+        message: messageText(`the checkout is on ${remote ?? "?"}, not this branch`),
       };
     case "fetch_failed":
       return {

@@ -6,6 +6,7 @@ import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
 import { performAction } from "../services/workspace-lifecycle.ts";
 import { acquireOperation, finishOperation } from "../services/workspace-rows.ts";
+import { fanOut, type JobBudget, unbudgeted } from "./fan-out.ts";
 
 const ws = schema.cloudWorkspaces;
 const autoStop: ChangeCause = { actor: systemActor("auto-stop") };
@@ -13,10 +14,11 @@ export const IDLE_BATCH = 100;
 
 /**
  * Stops (or pauses) running workspaces whose auto_stop_at has passed. Candidates come from the
- * auto_stop_at index (O(due), not O(all)); each takes the operation lock with the same conditions re-checked,
- * and finally the presence object — the authority — must confirm that nobody is connected.
+ * auto_stop_at index (O(due), not O(all)), oldest first, several at a time within the budget;
+ * each takes the operation lock with the same conditions re-checked, and finally the presence
+ * object — the authority — must confirm that nobody is connected.
  */
-export async function idleStopJob(deps: Deps) {
+export async function idleStopJob(deps: Deps, budget: JobBudget = unbudgeted()) {
   const now = deps.now();
   const due = await deps.db
     .select({ id: ws.id })
@@ -26,7 +28,7 @@ export async function idleStopJob(deps: Deps) {
     .limit(IDLE_BATCH);
   let stopped = 0;
   let failed = 0;
-  for (const { id } of due) {
+  const stopOne = async (id: string) => {
     try {
       const row = await acquireOperation(
         deps,
@@ -34,11 +36,11 @@ export async function idleStopJob(deps: Deps) {
         "auto-stop",
         and(eq(ws.status, "running"), lte(ws.autoStopAt, now), eq(ws.connectedCount, 0)),
       );
-      if (!row) continue;
+      if (!row) return;
       const live = await deps.presence(id).liveCount();
       if (!isDueForAutoStop({ ...row, operation: null }, live, now)) {
         await finishOperation(deps, id, "auto-stop", {}, autoStop);
-        continue;
+        return;
       }
       await performAction(deps, row, row.autoStopAction, "auto-stop", autoStop, {
         statusMessage: autoStopMessage(row.autoStopAction, row.autoStopMinutes),
@@ -50,6 +52,11 @@ export async function idleStopJob(deps: Deps) {
       failed++;
       logError(`auto-stop of ${id} failed:`, err);
     }
-  }
-  return { due: due.length, stopped, failed };
+  };
+  const { left } = await fanOut(
+    due.map((d) => d.id),
+    stopOne,
+    budget,
+  );
+  return { due: due.length, stopped, failed, left };
 }

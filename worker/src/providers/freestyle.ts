@@ -2,6 +2,8 @@ import type { WorkspaceStatus } from "@cw/contracts";
 import { Freestyle } from "freestyle-sandboxes";
 import { z } from "zod";
 import { parseVmTag, VM_TAG_PATH, type VmTag } from "../domain/vm-tag.ts";
+import { capOutput, messageText } from "../domain/vm-text.ts";
+import { cappedBodyFetch, RESPONSE_MAX_BYTES } from "./capped-body-fetch.ts";
 import { deadlineFetch } from "./deadline-fetch.ts";
 import {
   type CloudProvider,
@@ -70,7 +72,8 @@ function toProviderError(err: unknown, what: string, timeoutMs: number): Provide
   const text = err instanceof Error ? err.message : String(err);
   const notFound =
     code === "VM_NOT_FOUND" || code === "IDENTITY_NOT_FOUND" || code === "VM_PERMISSION_NOT_FOUND";
-  return new ProviderError(`Freestyle ${what} failed: ${text}`, code, notFound);
+  // The message becomes a workspace's statusMessage: one line, capped, whatever the answer held.
+  return new ProviderError(messageText(`Freestyle ${what} failed: ${text}`), code, notFound);
 }
 
 export class FreestyleProvider implements CloudProvider {
@@ -90,7 +93,7 @@ export class FreestyleProvider implements CloudProvider {
     return new Freestyle({
       apiKey: this.config.apiKey,
       baseUrl: this.config.baseUrl,
-      fetch: deadlineFetch(ms, this.config.fetch),
+      fetch: deadlineFetch(ms, cappedBodyFetch(RESPONSE_MAX_BYTES, this.config.fetch)),
     });
   }
 
@@ -158,7 +161,7 @@ export class FreestyleProvider implements CloudProvider {
       const status = stateMap[raw];
       return status
         ? { status, raw, message: null }
-        : { status: "error", raw, message: `Freestyle reported an unknown VM state "${raw}"` };
+        : { status: "error", raw, message: messageText(`Freestyle reported an unknown VM state "${raw}"`) };
     });
   }
 
@@ -193,7 +196,12 @@ export class FreestyleProvider implements CloudProvider {
       async () => {
         const raw = await client.vms.ref({ vmId }).exec({ command, timeoutMs });
         const out = execSchema.parse(raw);
-        return { stdout: out.stdout ?? "", stderr: out.stderr ?? "", exitCode: out.statusCode ?? null };
+        // The VM decides how much it prints: keep a bounded head and tail of each stream.
+        return {
+          stdout: capOutput(out.stdout ?? ""),
+          stderr: capOutput(out.stderr ?? ""),
+          exitCode: out.statusCode ?? null,
+        };
       },
       deadline,
     );

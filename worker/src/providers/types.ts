@@ -60,7 +60,8 @@ export interface CloudProvider {
   status(vmId: string): Promise<VmState>;
   /**
    * Runs a shell command in the VM's workdir and waits for it, at most `timeoutMs` (then
-   * `exitCode` is null). A suspended VM is woken by it.
+   * `exitCode` is null). A suspended VM is woken by it. Each stream comes back capped
+   * (domain/vm-text.ts `capOutput`): its beginning and its end.
    */
   exec(vmId: string, command: string, timeoutMs: number): Promise<ExecResult>;
   /** Every VM of the account, this deployment's or not. */

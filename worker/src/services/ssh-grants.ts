@@ -1,24 +1,29 @@
 import { schema } from "@cw/db";
-import { and, eq, gt, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Deps } from "./deps.ts";
 
 const grants = schema.sshGrants;
-type Grant = typeof grants.$inferSelect;
+export type Grant = typeof grants.$inferSelect;
 
 /**
- * Revokes grants at the provider and marks them revoked; one failure does not stop the others.
- * A grant whose provider call fails stays unrevoked with its expiry already passed, so the next
- * scheduled run retries it (`revokeExpiredGrants`).
+ * Revokes one grant at the provider and marks it revoked. A grant whose provider call fails
+ * stays unrevoked with its expiry already passed, so the next scheduled run retries it (the
+ * grants job, jobs/grants.ts).
  */
+export async function revokeGrantRow(deps: Deps, grant: Grant) {
+  await deps.providers(grant.providerType).revokeSsh({
+    identityId: grant.providerIdentityId,
+    tokenId: grant.providerTokenId,
+  });
+  await deps.db.update(grants).set({ revokedAt: deps.now() }).where(eq(grants.id, grant.id));
+}
+
+/** Revokes grants one after another; one failure does not stop the others. */
 async function revokeRows(deps: Deps, rows: Grant[]) {
   let failed = 0;
   for (const grant of rows) {
     try {
-      await deps.providers(grant.providerType).revokeSsh({
-        identityId: grant.providerIdentityId,
-        tokenId: grant.providerTokenId,
-      });
-      await deps.db.update(grants).set({ revokedAt: deps.now() }).where(eq(grants.id, grant.id));
+      await revokeGrantRow(deps, grant);
     } catch {
       failed++;
     }
@@ -47,15 +52,17 @@ export const revokeWorkspaceGrants = (deps: Deps, workspaceId: string) =>
 
 export const revokeGrant = (deps: Deps, grantId: string) => endGrants(deps, eq(grants.id, grantId));
 
-/** Expired grants, and grants whose revocation failed before: every scheduled run. */
-export async function revokeExpiredGrants(deps: Deps, limit = 100) {
-  const rows = await deps.db
+/**
+ * Expired grants, and grants whose revocation failed before (their expiry was moved to the moment
+ * it was tried), earliest expiry first: what the grants job revokes.
+ */
+export const dueGrants = (deps: Deps, limit: number) =>
+  deps.db
     .select()
     .from(grants)
     .where(and(isNull(grants.revokedAt), lte(grants.expiresAt, deps.now())))
+    .orderBy(asc(grants.expiresAt), asc(grants.id))
     .limit(limit);
-  return revokeRows(deps, rows);
-}
 
 /** The organization's grants still live at `now`, which its limit counts. */
 export const liveGrantsOf = (organizationId: string, now: Date) =>

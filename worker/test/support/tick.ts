@@ -5,6 +5,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import worker from "../../src/index.ts";
+import { runScheduled } from "../../src/scheduled.ts";
 
 /** Runs the worker's real scheduled handler, as the Cron Trigger would, and waits for its work. */
 export async function tick(bindings: Record<string, string>, at = Date.now()) {
@@ -15,4 +16,9 @@ export async function tick(bindings: Record<string, string>, at = Date.now()) {
     ctx,
   );
   await waitOnExecutionContext(ctx);
+}
+
+/** One tick as the handler runs it, answering what each job reports (what it did, left, timed out). */
+export function tickResult(bindings: Record<string, string>, at = Date.now()) {
+  return runScheduled({ ...env, ...bindings } as Env, new Date(at));
 }
