@@ -38,7 +38,9 @@ export function configureDriver(proxy: string | undefined): void {
  */
 export function createDb(env: DbEnv): DbHandle {
   configureDriver(env.DATABASE_WS_PROXY);
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  // A client idle for a second is closed: a request that then waits (a long-poll, an event stream,
+  // waitFor) holds no database connection while it does.
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, idleTimeoutMillis: 1_000 });
   // An idle client's socket error must not crash the isolate; the next query reports it instead.
   pool.on("error", () => {});
   return { db: drizzle({ client: pool, schema }), close: () => pool.end() };
