@@ -13,8 +13,9 @@ export const IDLE_BATCH = 100;
 
 /**
  * Stops (or pauses) running workspaces whose auto_stop_at has passed. Candidates come from the
- * auto_stop_at index (O(due), not O(all)); each takes the operation lock with the same conditions re-checked,
- * and finally the presence object — the authority — must confirm that nobody is connected.
+ * auto_stop_at index (O(due), not O(all)); each takes the operation lock with the same conditions
+ * re-checked, and finally the presence object — the authority — must confirm that nobody is
+ * connected and no hold is live (or that the last one ended long enough ago).
  */
 export async function idleStopJob(deps: Deps) {
   const now = deps.now();
@@ -35,7 +36,7 @@ export async function idleStopJob(deps: Deps) {
         and(eq(ws.status, "running"), lte(ws.autoStopAt, now), eq(ws.connectedCount, 0)),
       );
       if (!row) continue;
-      const live = await deps.presence(id).liveCount();
+      const live = await deps.presence(id).activity();
       if (!isDueForAutoStop({ ...row, operation: null }, live, now)) {
         await finishOperation(deps, id, "auto-stop", {}, autoStop);
         continue;
