@@ -1,4 +1,5 @@
 import { openDeps } from "./deps-factory.ts";
+import { autoStopWarningJob } from "./jobs/auto-stop-warning.ts";
 import { gitPollJob } from "./jobs/git-poll.ts";
 import { idleStopJob } from "./jobs/idle-stop.ts";
 import { janitorJob } from "./jobs/janitor.ts";
@@ -37,6 +38,7 @@ export async function runScheduled(env: Env, now: Date) {
         reconcileJob(deps, config.PROVISIONING_DEADLINE_MINUTES * 60_000),
       ),
       idleStop: await run("idle-stop", () => idleStopJob(deps)),
+      autoStopWarning: await run("auto-stop-warning", () => autoStopWarningJob(deps)),
       gitPoll: await run("git-poll", () => gitPollJob(deps)),
       grants: await run("grants", () => revokeExpiredGrants(deps)),
       janitor: await run("janitor", () => janitorJob(deps)),
