@@ -1,9 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { schema } from "@cw/db";
-import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "./support/api.ts";
-import { openDb, sharedDatabase } from "./support/database.ts";
+import { sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
 import { workspaceRows } from "./support/shape-rows.ts";
 import { tick } from "./support/tick.ts";
@@ -27,15 +25,7 @@ beforeAll(async () => {
   org = await setupOrg(bindings(), "activity");
 });
 
-async function row(id: string) {
-  const db = openDb(bindings());
-  try {
-    const [r] = await db.db.select().from(schema.cloudWorkspaces).where(eq(schema.cloudWorkspaces.id, id));
-    return r!;
-  } finally {
-    await db.close();
-  }
-}
+const row = (id: string) => rows().get(id);
 
 /** Moves the presence object's own last activity `minutes` back (its storage, as if time had passed). */
 async function forgetActivity(workspaceId: string, minutes: number) {

@@ -1,9 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { parseShapeRow } from "@cw/contracts";
-import { schema } from "@cw/db";
-import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openDb, sharedDatabase } from "./support/database.ts";
+import { sharedDatabase } from "./support/database.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
 import { type Row, SHAPE_URL, Shape, ShapeStream, workerFetch } from "./support/shape-client.ts";
 import { workspaceRows } from "./support/shape-rows.ts";
@@ -28,15 +26,7 @@ beforeAll(async () => {
   me = (await org.api("GET", "/v1/me")).body;
 });
 
-async function row(id: string) {
-  const db = openDb(bindings());
-  try {
-    const [r] = await db.db.select().from(schema.cloudWorkspaces).where(eq(schema.cloudWorkspaces.id, id));
-    return r!;
-  } finally {
-    await db.close();
-  }
-}
+const row = (id: string) => rows().get(id);
 
 /** The workspace's row as the desktop's sync client reads it (the real `@electric-sql/client`). */
 async function syncedRow(id: string) {

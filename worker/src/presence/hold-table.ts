@@ -1,5 +1,5 @@
 import type { Ended, Ending, PresenceHold } from "../domain/presence.ts";
-import { endingOf } from "./session-table.ts";
+import { endingOf, endRows, forgetEndedRows } from "./tombstones.ts";
 
 /** A row as SQLite answers it (a type, not an interface: rows are records). */
 type HoldRow = {
@@ -24,7 +24,7 @@ const holdOf = (r: HoldRow): PresenceHold => ({
 
 /**
  * The object's holds in its own SQLite storage (durable across eviction). Like a session, a hold
- * that ends stays as a tombstone until Postgres has recorded its release or expiry.
+ * that ends stays as a tombstone until Postgres has recorded its release or expiry (tombstones.ts).
  */
 export class HoldTable {
   constructor(private readonly sql: SqlStorage) {
@@ -62,19 +62,11 @@ export class HoldTable {
 
   /** Ends live holds; returns how many were live. */
   end(ids: string[], ending: Ending): number {
-    let ended = 0;
-    for (const id of ids)
-      ended += this.sql.exec(
-        "update holds set ended_at = ?, ended_by = ? where id = ? and ended_at is null",
-        ending.at,
-        JSON.stringify(ending.by),
-        id,
-      ).rowsWritten;
-    return ended;
+    return endRows(this.sql, "holds", ids, ending);
   }
 
   forgetEnded(ids: string[]) {
-    for (const id of ids) this.sql.exec("delete from holds where id = ? and ended_at is not null", id);
+    forgetEndedRows(this.sql, "holds", ids);
   }
 
   clear() {

@@ -1,7 +1,6 @@
-import { EventActor } from "@cw/contracts";
-import { systemActor } from "../domain/events.ts";
 import { clientTypeOf, type Ended, type Ending, type PresenceSession } from "../domain/presence.ts";
 import { addMissingColumns } from "./storage-schema.ts";
+import { endingOf, endRows, forgetEndedRows } from "./tombstones.ts";
 
 /** A row as SQLite answers it (a type, not an interface: rows are records). */
 type SessionRow = {
@@ -26,21 +25,9 @@ const sessionOf = (r: SessionRow): PresenceSession => ({
   viaSocket: r.via_socket === 1,
 });
 
-/** An ending read back from storage: its actor is JSON of the object's own writing, parsed anyway. */
-export function endingOf(at: number, by: string | null): Ending {
-  let actor: unknown = null;
-  try {
-    actor = JSON.parse(by ?? "null");
-  } catch {
-    // unreadable: the object itself
-  }
-  return { at, by: EventActor.safeParse(actor).data ?? systemActor("presence") };
-}
-
 /**
  * The object's sessions and settings in its own SQLite storage, so eviction loses nothing. A
- * session that ends stays as a tombstone (`ended_at`, `ended_by`) until Postgres has recorded its
- * end, so its event names who ended it even when that write is retried later.
+ * session that ends stays as a tombstone until Postgres has recorded its end (tombstones.ts).
  */
 export class SessionTable {
   constructor(private readonly sql: SqlStorage) {
@@ -99,20 +86,11 @@ export class SessionTable {
 
   /** Ends live sessions; returns how many were live. */
   end(ids: string[], ending: Ending): number {
-    let ended = 0;
-    for (const id of ids)
-      ended += this.sql.exec(
-        "update sessions set ended_at = ?, ended_by = ? where id = ? and ended_at is null",
-        ending.at,
-        JSON.stringify(ending.by),
-        id,
-      ).rowsWritten;
-    return ended;
+    return endRows(this.sql, "sessions", ids, ending);
   }
 
-  /** Forgets ended sessions once Postgres has recorded their end. */
   forgetEnded(ids: string[]) {
-    for (const id of ids) this.sql.exec("delete from sessions where id = ? and ended_at is not null", id);
+    forgetEndedRows(this.sql, "sessions", ids);
   }
 
   /** Forgets every session, live or ended (the workspace is gone: nothing is left to record). */
