@@ -51,11 +51,10 @@ export interface NewHold extends Doer {
   until: number;
 }
 
-/** What auto-stop trusts: the live sessions and holds, and the last activity the object knows of. */
+/** What auto-stop trusts: the live sessions and holds. */
 export interface LiveActivity {
   sessions: PresenceSession[];
   holds: PresenceHold[];
-  lastActiveAt: number | null;
 }
 
 /** Ended by the object itself: an expiry, a closed socket. */
@@ -158,15 +157,10 @@ export class WorkspacePresence extends DurableObject<Env> {
     return true;
   }
 
-  /** Live sessions and holds after expiring the overdue ones, and the last activity: what auto-stop trusts. */
+  /** Live sessions and holds after expiring the overdue ones: what auto-stop trusts. */
   async activity(): Promise<LiveActivity> {
     await this.expireOverdue();
-    const lastActiveAt = this.table.getMeta("lastActiveAt");
-    return {
-      sessions: this.table.all(),
-      holds: this.holdTable.all(),
-      lastActiveAt: lastActiveAt === null ? null : Number(lastActiveAt),
-    };
+    return { sessions: this.table.all(), holds: this.holdTable.all() };
   }
 
   /** Live sessions after expiring the overdue ones. */

@@ -21,8 +21,9 @@ describe("idle auto-stop", () => {
     autoStopMinutes: 30,
     lastActiveAt: t("10:00:00"),
     operation: null,
+    presence: { holds: [] },
   };
-  const nobody = { sessions: [], holds: [], lastActiveAt: null };
+  const nobody = { sessions: [], holds: [] };
   const justBefore = (at: Date) => new Date(at.getTime() - 1);
 
   it("is due exactly at lastActiveAt + autoStopMinutes, not a millisecond before", () => {
@@ -41,13 +42,10 @@ describe("idle auto-stop", () => {
     expect(isDueForAutoStop(base, held, t("12:30:00"))).toBe(true);
   });
 
-  it("trusts the presence object's last activity when it is later than the row's", () => {
-    const live = { ...nobody, lastActiveAt: t("11:00:00").getTime() };
-    expect(isDueForAutoStop(base, live, t("11:29:00"))).toBe(false);
-    expect(isDueForAutoStop(base, live, t("11:30:00"))).toBe(true);
-    expect(isDueForAutoStop(base, { ...nobody, lastActiveAt: t("09:00:00").getTime() }, t("10:30:00"))).toBe(
-      true,
-    );
+  it("counts the holds the row still shows, though the presence object has ended them", () => {
+    const shown = { ...base, presence: { holds: [{ until: "2026-01-01T11:00:00.000Z" }] } };
+    expect(isDueForAutoStop(shown, nobody, t("11:29:00"))).toBe(false);
+    expect(isDueForAutoStop(shown, nobody, t("11:30:00"))).toBe(true);
   });
 
   it.each(["provisioning", "paused", "stopped", "error"] as const)("has no auto-stop when %s", (status) => {
