@@ -17,6 +17,20 @@ export interface ActivitySubject {
   presence: WorkspacePresence;
 }
 
+/**
+ * What the auto-stop rule reads: the row's status, minutes and last activity, and who and what
+ * holds the workspace (only how many sessions, and when each hold ends). The worker's idle-stop
+ * job passes its presence object's live sessions and holds; clients pass the synced `presence`.
+ */
+export interface AutoStopSubject {
+  status: WorkspaceStatus;
+  autoStopMinutes: number;
+  lastActiveAt: string | Date;
+  /** Overrides `presence.sessions.length` (the row's mirror of it). */
+  connectedCount?: number;
+  presence: { sessions: readonly unknown[]; holds: readonly { until: string | Date }[] };
+}
+
 const ms = (t: string | Date) => (typeof t === "string" ? Date.parse(t) : t.getTime());
 
 /** Holds that have not ended at `now`. */
@@ -26,7 +40,7 @@ export const liveHolds = (holds: Hold[], now: Date) => holds.filter((h) => ms(h.
  * When idle auto-stop acts if nothing changes: the later of the last activity and the last hold's
  * end, plus autoStopMinutes — for a running workspace with auto-stop on and nobody connected.
  */
-export function autoStopAtOf(ws: ActivitySubject & { connectedCount?: number }): Date | null {
+export function autoStopAtOf(ws: AutoStopSubject): Date | null {
   const connected = ws.connectedCount ?? ws.presence.sessions.length;
   if (ws.status !== "running" || ws.autoStopMinutes <= 0 || connected > 0) return null;
   const lastHoldEnd = Math.max(...ws.presence.holds.map((h) => ms(h.until)), Number.NEGATIVE_INFINITY);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CreateHold, Hold, HoldList } from "./schemas/activity.ts";
 import { EventList, ListEventsQuery, StreamEventsQuery } from "./schemas/event.ts";
 import { CreateGitCredential, GitCredential, GitCredentialList } from "./schemas/git-credential.ts";
 import { Me } from "./schemas/me.ts";
@@ -25,6 +26,7 @@ export const apiTags = {
   workspaces: "Cloud workspaces and their lifecycle",
   repositories: "Git repositories workspaces are made from",
   sessions: "Presence: who is connected to a workspace",
+  holds: "Holds: a long job keeps a workspace running for a while, whoever is connected",
   events: "The organization's events: the audit log, a live stream",
   tokens: "API tokens of the caller, and who a token speaks for",
   "git-credentials": "Credentials for private git hosts, handed to workspaces' git one operation at a time",
@@ -184,6 +186,29 @@ export const operations = {
     path: session,
     tag: "sessions",
     summary: "Leave a workspace",
+    response: null,
+  },
+
+  listHolds: {
+    method: "get",
+    path: `${workspace}/holds`,
+    tag: "holds",
+    summary: "List a workspace's live holds",
+    response: HoldList,
+  },
+  createHold: {
+    method: "post",
+    path: `${workspace}/holds`,
+    tag: "holds",
+    summary: "Hold a workspace running for a while (a long job), whoever is connected",
+    body: CreateHold,
+    response: Hold,
+  },
+  deleteHold: {
+    method: "delete",
+    path: `${workspace}/holds/{holdId}`,
+    tag: "holds",
+    summary: "Release a hold",
     response: null,
   },
 

@@ -10,6 +10,7 @@ import { allowedMethods, SERVED_METHODS } from "./http/methods.ts";
 import { json, operation } from "./http/openapi-helpers.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { gitCredentialRoutes } from "./routes/git-credentials.ts";
+import { holdRoutes } from "./routes/holds.ts";
 import { meRoutes } from "./routes/me.ts";
 import { repositoryRoutes } from "./routes/repositories.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -88,6 +89,7 @@ export function createApp() {
   vmRoutes(app);
   workspaceRoutes(app);
   sessionRoutes(app);
+  holdRoutes(app);
   tokenRoutes(app);
   meRoutes(app);
   eventRoutes(app);

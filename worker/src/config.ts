@@ -88,6 +88,7 @@ const configSchema = z.object({
   MAX_TOKENS_PER_ORGANIZATION: limit(100),
   MAX_SSH_GRANTS_PER_ORGANIZATION: limit(100),
   MAX_SESSIONS_PER_WORKSPACE: limit(20),
+  MAX_HOLDS_PER_WORKSPACE: limit(20),
   MAX_GIT_CREDENTIALS_PER_ORGANIZATION: limit(100),
   // A VM tagged with this deployment's workspace that is gone or in error is deleted after this.
   ORPHAN_VM_GRACE_MINUTES: z.coerce.number().int().min(1).default(30),

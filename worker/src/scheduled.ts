@@ -1,5 +1,6 @@
 import type { CronBudgetVariable } from "./config.ts";
 import { openDeps } from "./deps-factory.ts";
+import { autoStopWarningJob } from "./jobs/auto-stop-warning.ts";
 import { ConnectionGate, type LaneRule } from "./jobs/connection-gate.ts";
 import type { JobBudget } from "./jobs/fan-out.ts";
 import { gitPollJob } from "./jobs/git-poll.ts";
@@ -90,6 +91,7 @@ export async function runScheduled(env: Env, now: Date, clock: () => number = Da
     return {
       reconcile,
       idleStop,
+      autoStopWarning: await run("auto-stop-warning", () => autoStopWarningJob(deps)),
       gitPoll,
       grants,
       janitor,

@@ -56,6 +56,16 @@ describe("the API's answers, read through the contract's client", () => {
     await expect(api.heartbeatSession(ws.id, sessionId)).resolves.toBeUndefined();
     await expect(api.leaveSession(ws.id, sessionId)).resolves.toBeUndefined();
 
+    const placed = await api.createHold(ws.id, { minutes: 30, reason: "contract" });
+    expect(placed).toMatchObject({ userId: org.userId, reason: "contract" });
+    expect((await api.listHolds(ws.id)).items).toEqual([placed]);
+    expect((await api.getWorkspace(ws.id)).activity).toMatchObject({
+      state: "held_by_holds",
+      holds: [placed],
+    });
+    await expect(api.deleteHold(ws.id, placed.id)).resolves.toBeUndefined();
+    await expect(api.deleteHold(ws.id, placed.id)).rejects.toMatchObject({ status: 404 });
+
     expect((await api.pauseWorkspace(ws.id)).status).toBe("paused");
     const refused = await api.pauseWorkspace(ws.id).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ClientType } from "../enums.ts";
 import { type Operation, operations } from "../operations.ts";
+import type { CreateHold } from "../schemas/activity.ts";
 import type { ListEventsQuery, StreamEventsQuery } from "../schemas/event.ts";
 import type { CreateGitCredential } from "../schemas/git-credential.ts";
 import type { CreateRepository } from "../schemas/repository.ts";
@@ -199,6 +200,11 @@ export function createApiClient(opts: ApiClientOptions) {
       call(operations.heartbeatSession, { params: { id, sessionId } }),
     leaveSession: (id: string, sessionId: string) =>
       call(operations.leaveSession, { params: { id, sessionId } }),
+
+    listHolds: (id: string) => call(operations.listHolds, { params: ws(id) }),
+    createHold: (id: string, input: CreateHold) =>
+      call(operations.createHold, { params: ws(id), body: input }),
+    deleteHold: (id: string, holdId: string) => call(operations.deleteHold, { params: { id, holdId } }),
 
     /** One page of the organization's events after `after` (oldest first); `nextCursor` continues. */
     listEvents: (query: ListEventsQuery = {}) =>

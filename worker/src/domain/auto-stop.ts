@@ -1,27 +1,38 @@
-import type { AutoStopAction, WorkspaceStatus } from "@cw/contracts";
+import { type AutoStopAction, autoStopAtOf, type WorkspaceStatus } from "@cw/contracts";
 
-export interface AutoStopSubject {
+export interface AutoStopRow {
   status: WorkspaceStatus;
   autoStopMinutes: number;
   lastActiveAt: Date;
-  connectedCount: number;
   operation: string | null;
+  /** The row's presence as last written through: its holds' ends count even once they are over. */
+  presence: { holds: readonly { until: string }[] };
+}
+
+/** What the workspace's presence object (the authority) says keeps it running now. */
+export interface LivePresence {
+  sessions: readonly unknown[];
+  holds: readonly { until: number }[];
 }
 
 /**
- * When idle auto-stop acts on this workspace, or null if it never will in its current state:
- * only a running workspace with auto-stop enabled (minutes > 0) and nobody connected has one.
- * The database keeps the same rule in the auto_stop_at trigger (migration 0002).
+ * True when the scheduler should stop `ws` at `now`: the contract's rule (`autoStopAtOf`, the one
+ * definition, which the database's auto_stop_at trigger mirrors) applied to the presence object's
+ * live sessions and holds — plus the holds the row still shows, so a hold that ended after the
+ * row was read, or whose end has not reached Postgres yet, still counts until its end — never
+ * while another operation holds the workspace.
  */
-export function autoStopAt(ws: AutoStopSubject): Date | null {
-  if (ws.status !== "running" || ws.autoStopMinutes <= 0 || ws.connectedCount > 0) return null;
-  return new Date(ws.lastActiveAt.getTime() + ws.autoStopMinutes * 60_000);
-}
-
-/** True when the scheduler should stop `ws` at `now`; `liveSessions` is the Durable Object's count. */
-export function isDueForAutoStop(ws: AutoStopSubject, liveSessions: number, now: Date): boolean {
-  if (ws.operation !== null || liveSessions > 0) return false;
-  const at = autoStopAt({ ...ws, connectedCount: liveSessions });
+export function isDueForAutoStop(ws: AutoStopRow, live: LivePresence, now: Date): boolean {
+  if (ws.operation !== null) return false;
+  const at = autoStopAtOf({
+    status: ws.status,
+    autoStopMinutes: ws.autoStopMinutes,
+    lastActiveAt: ws.lastActiveAt,
+    presence: {
+      sessions: live.sessions,
+      holds: [...live.holds.map((h) => ({ until: new Date(h.until) })), ...ws.presence.holds],
+    },
+  });
   return at !== null && at.getTime() <= now.getTime();
 }
 

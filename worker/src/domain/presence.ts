@@ -1,8 +1,8 @@
-import { type ClientType, clientTypeValues } from "@cw/contracts";
+import { type ClientType, clientTypeValues, type EventActor } from "@cw/contracts";
 
 /**
- * Live sessions of one workspace, as its Durable Object sees them. Pure: the object loads its
- * state, asks these functions what is true at `now`, and persists the answer.
+ * Live sessions and holds of one workspace, as its Durable Object sees them. Pure: the object
+ * loads its state, asks these functions what is true at `now`, and persists the answer.
  */
 
 export const HEARTBEAT_SECONDS = 30;
@@ -20,6 +20,8 @@ export const SOCKET_AUDIT_MS = 30_000;
 export interface PresenceSession {
   id: string;
   userId: string;
+  /** The API token it was opened with, when known: named as the actor of its join and leave. */
+  tokenId: string | null;
   clientType: ClientType;
   connectedAt: number;
   lastHeartbeatAt: number;
@@ -54,18 +56,62 @@ export function expiredSessions(
 export const outlived = (session: PresenceSession, now: number, maxSocketSeconds: number) =>
   session.viaSocket && session.connectedAt + maxSocketSeconds * 1000 <= now;
 
+/** A hold: a long job keeping the workspace running until `until`, whoever is connected. */
+export interface PresenceHold {
+  id: string;
+  userId: string;
+  /** The API token it was placed with: named as the actor of its creation. */
+  tokenId: string | null;
+  reason: string;
+  until: number;
+  createdAt: number;
+}
+
 /**
- * The one alarm the object needs: the earliest of the next session expiry, a pending flush of
- * heartbeats to Postgres and the next socket audit. Null when nothing is due.
+ * How a session or hold ended, kept beside it until Postgres has recorded the end (and its event
+ * with this actor): a user's leave or release, or the presence object's own expiry.
  */
-export function nextAlarmAt(
-  sessions: PresenceSession[],
-  flushDueAt: number | null,
-  heartbeatSeconds = HEARTBEAT_SECONDS,
-  auditDueAt: number | null = null,
-): number | null {
-  const times = sessions.map((s) => expiresAt(s, heartbeatSeconds)).filter((t): t is number => t !== null);
-  if (flushDueAt !== null) times.push(flushDueAt);
-  if (auditDueAt !== null) times.push(auditDueAt);
+export interface Ending {
+  at: number;
+  by: EventActor;
+}
+export type Ended<T> = T & { ended: Ending };
+
+/** Holds whose time is up at `now`. */
+export const expiredHolds = (holds: PresenceHold[], now: number) => holds.filter((h) => h.until <= now);
+
+/** A hold ended before its time was released; one that ran its time expired. */
+export const holdEndReason = (hold: Ended<PresenceHold>): "released" | "expired" =>
+  hold.ended.at < hold.until ? "released" : "expired";
+
+/**
+ * The last activity once `ended` holds are over: a hold is activity for as long as it lasts, so
+ * the idle countdown starts where it ended (its end, or its release if earlier), never earlier
+ * than `lastActiveAt`.
+ */
+export const activeUntilHoldsEnded = (lastActiveAt: number, ended: Ended<PresenceHold>[]) =>
+  Math.max(lastActiveAt, ...ended.map((h) => Math.min(h.until, h.ended.at)));
+
+/** What the object's alarm looks at: live sessions and holds, and its pending chores. */
+export interface AlarmSubject {
+  sessions: PresenceSession[];
+  holds: PresenceHold[];
+  /** A batch of heartbeats (or a failed write) waiting to reach Postgres. */
+  flushDueAt: number | null;
+  /** The next check of open sockets. */
+  auditDueAt: number | null;
+}
+
+/**
+ * The one alarm the object needs: the earliest of the next session expiry, the next hold's end, a
+ * pending flush to Postgres and the next socket audit. Null when nothing is due.
+ */
+export function nextAlarmAt(state: AlarmSubject, heartbeatSeconds = HEARTBEAT_SECONDS): number | null {
+  const times = [
+    ...state.sessions.map((s) => expiresAt(s, heartbeatSeconds)),
+    ...state.holds.map((h) => h.until),
+    state.flushDueAt,
+    state.auditDueAt,
+  ].filter((t): t is number => t !== null);
   return times.length === 0 ? null : Math.min(...times);
 }

@@ -8,6 +8,9 @@ export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in
 export const SessionParams = IdParam.extend({
   sessionId: z.uuid().openapi({ param: { name: "sessionId", in: "path" } }),
 });
+export const HoldParams = IdParam.extend({
+  holdId: z.uuid().openapi({ param: { name: "holdId", in: "path" } }),
+});
 
 export const IdempotencyHeader = z.object({
   "idempotency-key": z

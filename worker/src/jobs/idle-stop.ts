@@ -2,6 +2,7 @@ import { schema } from "@cw/db";
 import { and, asc, eq, lte } from "drizzle-orm";
 import { autoStopMessage, isDueForAutoStop } from "../domain/auto-stop.ts";
 import { type ChangeCause, systemActor } from "../domain/events.ts";
+import { presenceOf } from "../domain/workspace-view.ts";
 import { logError } from "../safe-log.ts";
 import type { Deps } from "../services/deps.ts";
 import { performAction } from "../services/workspace-lifecycle.ts";
@@ -16,7 +17,7 @@ export const IDLE_BATCH = 100;
  * Stops (or pauses) running workspaces whose auto_stop_at has passed. Candidates come from the
  * auto_stop_at index (O(due), not O(all)), oldest first, several at a time within the budget;
  * each takes the operation lock with the same conditions re-checked, and finally the presence
- * object — the authority — must confirm that nobody is connected.
+ * object — the authority — must confirm that nobody is connected and no hold is live.
  */
 export async function idleStopJob(deps: Deps, budget: JobBudget = unbudgeted()) {
   const now = deps.now();
@@ -37,8 +38,8 @@ export async function idleStopJob(deps: Deps, budget: JobBudget = unbudgeted()) 
         and(eq(ws.status, "running"), lte(ws.autoStopAt, now), eq(ws.connectedCount, 0)),
       );
       if (!row) return;
-      const live = await deps.presence(id).liveCount();
-      if (!isDueForAutoStop({ ...row, operation: null }, live, now)) {
+      const live = await deps.presence(id).activity();
+      if (!isDueForAutoStop({ ...row, operation: null, presence: presenceOf(row) }, live, now)) {
         await finishOperation(deps, id, "auto-stop", {}, autoStop);
         return;
       }

@@ -1,16 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ClientType } from "@cw/contracts";
 import { parseConfig } from "../config.ts";
+import { systemActor, userActor } from "../domain/events.ts";
 import {
+  activeUntilHoldsEnded,
   clientTypeOf,
+  type Ending,
+  expiredHolds,
   expiredSessions,
   FLUSH_DELAY_MS,
   nextAlarmAt,
   outlived,
+  type PresenceHold,
   type PresenceSession,
   SOCKET_AUDIT_MS,
 } from "../domain/presence.ts";
 import { logError } from "../safe-log.ts";
+import { HoldTable } from "./hold-table.ts";
+import { SerialRuns } from "./serial-runs.ts";
 import { SessionTable } from "./session-table.ts";
 import { auditSockets } from "./socket-audit.ts";
 import { writeThrough } from "./write-through.ts";
@@ -31,32 +38,64 @@ export const SOCKET_CLOSE = {
 } as const;
 
 export type JoinOutcome = { sessionId: string; heartbeatSeconds: number } | { full: true; max: number };
+export type HoldOutcome = { hold: PresenceHold } | { full: true; max: number };
+
+/** A user acting through the API: named as the actor of what they start or end. */
+export interface Doer {
+  userId: string;
+  tokenId: string | null;
+}
+
+export interface NewHold extends Doer {
+  reason: string;
+  until: number;
+}
+
+/** What auto-stop trusts: the live sessions and holds. */
+export interface LiveActivity {
+  sessions: PresenceSession[];
+  holds: PresenceHold[];
+}
+
+/** Ended by the object itself: an expiry, a closed socket. */
+const byPresence = (at: number): Ending => ({ at, by: systemActor("presence") });
 
 /**
- * One per workspace (named by its id): the authority on who is connected. Sessions live in the
- * object's SQLite storage; decisions come from domain/presence.ts; Postgres is a write-through
- * mirror for everyone else (API lists, the desktop's synced row, the scheduler's pre-filter).
+ * One per workspace (named by its id): the authority on who is connected and which holds keep it
+ * running. Sessions and holds live in the object's SQLite storage; decisions come from
+ * domain/presence.ts; Postgres is a write-through mirror for everyone else (API lists, the
+ * synced row and `activity`, the scheduler's pre-filter, the event log).
  */
 export class WorkspacePresence extends DurableObject<Env> {
   private readonly table: SessionTable;
+  private readonly holdTable: HoldTable;
+  private readonly writes = new SerialRuns(() => this.writeOnce());
   private readonly heartbeatSeconds: number;
   private readonly maxSessions: number;
+  private readonly maxHolds: number;
   private readonly maxSocketSeconds: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.table = new SessionTable(ctx.storage.sql);
+    this.holdTable = new HoldTable(ctx.storage.sql);
     const config = parseConfig(env);
     this.heartbeatSeconds = config.PRESENCE_HEARTBEAT_SECONDS;
     this.maxSessions = config.MAX_SESSIONS_PER_WORKSPACE;
+    this.maxHolds = config.MAX_HOLDS_PER_WORKSPACE;
     this.maxSocketSeconds = config.PRESENCE_SOCKET_MAX_SECONDS;
     // Clients ping to keep proxies from closing an idle socket; answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  async join(workspaceId: string, userId: string, clientType: ClientType): Promise<JoinOutcome> {
+  async join(
+    workspaceId: string,
+    userId: string,
+    clientType: ClientType,
+    tokenId: string | null = null,
+  ): Promise<JoinOutcome> {
     if (await this.isFull()) return { full: true, max: this.maxSessions };
-    const session = this.newSession(userId, clientType, false);
+    const session = this.newSession({ userId, tokenId }, clientType, false);
     this.table.put(session);
     await this.flushNow(workspaceId);
     return { sessionId: session.id, heartbeatSeconds: this.heartbeatSeconds };
@@ -74,15 +113,57 @@ export class WorkspacePresence extends DurableObject<Env> {
     return true;
   }
 
-  async leave(workspaceId: string, sessionId: string, userId: string): Promise<boolean> {
+  async leave(
+    workspaceId: string,
+    sessionId: string,
+    userId: string,
+    tokenId: string | null = null,
+  ): Promise<boolean> {
     const session = this.table.get(sessionId);
     if (!session || session.userId !== userId) return false;
-    this.table.remove([sessionId]);
+    this.table.end([sessionId], { at: Date.now(), by: userActor({ userId, tokenId }) });
     await this.flushNow(workspaceId);
     return true;
   }
 
-  /** Live sessions after expiring the overdue ones; what auto-stop trusts. */
+  /** Places a hold unless the workspace already has its most live holds (ended ones expired first). */
+  async createHold(workspaceId: string, hold: NewHold): Promise<HoldOutcome> {
+    await this.expireOverdue();
+    if (this.holdTable.all().length >= this.maxHolds) return { full: true, max: this.maxHolds };
+    const placed: PresenceHold = {
+      id: crypto.randomUUID(),
+      userId: hold.userId,
+      tokenId: hold.tokenId,
+      reason: hold.reason,
+      until: hold.until,
+      createdAt: Date.now(),
+    };
+    this.holdTable.put(placed);
+    await this.flushNow(workspaceId);
+    return { hold: placed };
+  }
+
+  /** Live holds, after expiring those whose time is up. */
+  async holds(): Promise<PresenceHold[]> {
+    await this.expireOverdue();
+    return this.holdTable.all();
+  }
+
+  /** Releases a live hold (any member of the organization may: the route has checked that). */
+  async releaseHold(workspaceId: string, holdId: string, by: Doer): Promise<boolean> {
+    await this.expireOverdue();
+    if (this.holdTable.end([holdId], { at: Date.now(), by: userActor(by) }) === 0) return false;
+    await this.flushNow(workspaceId);
+    return true;
+  }
+
+  /** Live sessions and holds after expiring the overdue ones: what auto-stop trusts. */
+  async activity(): Promise<LiveActivity> {
+    await this.expireOverdue();
+    return { sessions: this.table.all(), holds: this.holdTable.all() };
+  }
+
+  /** Live sessions after expiring the overdue ones. */
   async sessions(): Promise<PresenceSession[]> {
     await this.expireOverdue();
     return this.table.all();
@@ -102,13 +183,11 @@ export class WorkspacePresence extends DurableObject<Env> {
     }
     if (await this.isFull()) return new Response("too many live sessions", { status: 429 });
     const pair = new WebSocketPair();
-    const session = this.newSession(userId, clientType, true);
+    const tokenId = request.headers.get("x-token-id");
+    const session = this.newSession({ userId, tokenId }, clientType, true);
     this.table.put(session);
     this.ctx.acceptWebSocket(pair[1], [session.id]);
-    pair[1].serializeAttachment({
-      sessionId: session.id,
-      tokenId: request.headers.get("x-token-id"),
-    } satisfies SocketAttachment);
+    pair[1].serializeAttachment({ sessionId: session.id, tokenId } satisfies SocketAttachment);
     if (this.table.getMeta("auditDueAt") === null)
       this.table.setMeta("auditDueAt", String(Date.now() + SOCKET_AUDIT_MS));
     await this.flushNow(workspaceId);
@@ -128,10 +207,11 @@ export class WorkspacePresence extends DurableObject<Env> {
     await this.dropSocket(ws);
   }
 
-  /** The workspace is gone: every socket closes and every session ends, now. */
+  /** The workspace is gone: every socket closes, every session and hold ends, now (nothing to record). */
   async closeAll(): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) this.closeSocket(ws, SOCKET_CLOSE.workspace);
-    this.table.remove(this.table.all().map((s) => s.id));
+    this.table.clear();
+    this.holdTable.clear();
     this.table.setMeta("auditDueAt", null);
     this.table.setMeta("flushDueAt", null);
     await this.scheduleAlarm();
@@ -154,7 +234,7 @@ export class WorkspacePresence extends DurableObject<Env> {
 
   private closeSocket(ws: WebSocket, why: { code: number; reason: string }) {
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
-    if (attachment) this.table.remove([attachment.sessionId]);
+    if (attachment) this.table.end([attachment.sessionId], byPresence(Date.now()));
     try {
       ws.close(why.code, why.reason);
     } catch {
@@ -209,9 +289,17 @@ export class WorkspacePresence extends DurableObject<Env> {
     if (closed > 0 && verdict.workspaceExists) await this.flushNow(workspaceId, false);
   }
 
-  private newSession(userId: string, clientType: ClientType, viaSocket: boolean): PresenceSession {
+  private newSession(who: Doer, clientType: ClientType, viaSocket: boolean): PresenceSession {
     const now = Date.now();
-    return { id: crypto.randomUUID(), userId, clientType, connectedAt: now, lastHeartbeatAt: now, viaSocket };
+    return {
+      id: crypto.randomUUID(),
+      userId: who.userId,
+      tokenId: who.tokenId,
+      clientType,
+      connectedAt: now,
+      lastHeartbeatAt: now,
+      viaSocket,
+    };
   }
 
   private remember(workspaceId: string, activeAt: number) {
@@ -222,38 +310,77 @@ export class WorkspacePresence extends DurableObject<Env> {
   private async dropSocket(ws: WebSocket) {
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
     if (!attachment) return;
-    this.table.remove([attachment.sessionId]);
+    if (this.table.end([attachment.sessionId], byPresence(Date.now())) === 0) return;
     const workspaceId = this.table.getMeta("workspaceId");
     if (workspaceId) await this.flushNow(workspaceId);
   }
 
   /**
-   * Removes sessions whose heartbeats stopped, and socket sessions whose socket is no longer open
-   * (a close the object never heard of); flushes if any went. Returns whether any did.
+   * Ends sessions whose heartbeats stopped, socket sessions whose socket is no longer open (a
+   * close the object never heard of) and holds whose time is up — a hold's end is the workspace's
+   * last activity; flushes if any ended. Returns whether any did.
    */
   private async expireOverdue(): Promise<boolean> {
+    const now = Date.now();
     const sessions = this.table.all();
     const open = new Set(this.ctx.getWebSockets().flatMap((ws) => this.ctx.getTags(ws)));
-    const gone = [
-      ...expiredSessions(sessions, Date.now(), this.heartbeatSeconds),
+    const goneSessions = [
+      ...expiredSessions(sessions, now, this.heartbeatSeconds),
       ...sessions.filter((s) => s.viaSocket && !open.has(s.id)),
     ];
-    if (gone.length === 0) return false;
-    this.table.remove(gone.map((s) => s.id));
+    const goneHolds = expiredHolds(this.holdTable.all(), now);
+    if (goneSessions.length === 0 && goneHolds.length === 0) return false;
+    const ending = byPresence(now);
+    this.table.end(
+      goneSessions.map((s) => s.id),
+      ending,
+    );
+    this.holdTable.end(
+      goneHolds.map((h) => h.id),
+      ending,
+    );
+    if (goneHolds.length > 0) {
+      const last = Number(this.table.getMeta("lastActiveAt") ?? 0);
+      const ended = goneHolds.map((h) => ({ ...h, ended: ending }));
+      this.table.setMeta("lastActiveAt", String(activeUntilHoldsEnded(last, ended)));
+    }
     const workspaceId = this.table.getMeta("workspaceId");
     if (workspaceId) await this.flushNow(workspaceId, false);
     return true;
   }
 
-  /** Writes the current sessions to Postgres now; on failure, retries from the alarm. */
+  /**
+   * Writes the current presence to Postgres now (after any write under way: see SerialRuns); on
+   * failure, retries from the alarm. `touch`: this call is itself activity.
+   */
   private async flushNow(workspaceId: string, touch = true) {
-    const now = Date.now();
-    if (touch) this.remember(workspaceId, now);
+    if (touch) this.remember(workspaceId, Date.now());
     else this.table.setMeta("workspaceId", workspaceId);
-    const lastActiveAt = Number(this.table.getMeta("lastActiveAt") ?? now);
+    await this.writes.run();
+  }
+
+  /**
+   * One write-through of the state as it is now. Ended sessions and holds are forgotten once
+   * Postgres has recorded them (or the workspace is gone); until then they stay, so a retried
+   * write still names who ended them.
+   */
+  private async writeOnce() {
+    const workspaceId = this.table.getMeta("workspaceId");
+    if (!workspaceId) return;
+    const now = Date.now();
+    this.table.setMeta("flushDueAt", null);
+    const endedSessions = this.table.ended();
+    const endedHolds = this.holdTable.ended();
     try {
-      await writeThrough(this.env, workspaceId, this.table.all(), lastActiveAt);
-      this.table.setMeta("flushDueAt", null);
+      await writeThrough(this.env, workspaceId, {
+        sessions: this.table.all(),
+        holds: this.holdTable.all(),
+        endedSessions,
+        endedHolds,
+        lastActiveAt: Number(this.table.getMeta("lastActiveAt") ?? now),
+      });
+      this.table.forgetEnded(endedSessions.map((s) => s.id));
+      this.holdTable.forgetEnded(endedHolds.map((h) => h.id));
     } catch (err) {
       logError("presence write-through failed; will retry:", err);
       this.table.setMeta("flushDueAt", String(now + RETRY_FLUSH_MS));
@@ -261,15 +388,18 @@ export class WorkspacePresence extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
-  /** The single alarm: the earliest expiry or pending flush. */
+  /** The single alarm: the earliest session expiry, hold end, pending flush or socket audit. */
   private async scheduleAlarm() {
     const flushDue = this.table.getMeta("flushDueAt");
     const auditDue = this.table.getMeta("auditDueAt");
     const at = nextAlarmAt(
-      this.table.all(),
-      flushDue === null ? null : Number(flushDue),
+      {
+        sessions: this.table.all(),
+        holds: this.holdTable.all(),
+        flushDueAt: flushDue === null ? null : Number(flushDue),
+        auditDueAt: auditDue === null ? null : Number(auditDue),
+      },
       this.heartbeatSeconds,
-      auditDue === null ? null : Number(auditDue),
     );
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(at);

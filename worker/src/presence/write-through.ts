@@ -1,32 +1,56 @@
 import { createDb, schema } from "@cw/db";
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import { parseConfig } from "../config.ts";
-import type { PresenceSession } from "../domain/presence.ts";
+import {
+  type PresenceState,
+  presenceEvents,
+  presenceUserIds,
+  presenceView,
+} from "../domain/presence-mirror.ts";
+import { presenceOf } from "../domain/workspace-view.ts";
+import { hubDirectory, notifyHub } from "../hub/directory.ts";
+import { recordEvents } from "../services/event-log.ts";
+import { userNames } from "../services/user-names.ts";
+
+const ws = schema.cloudWorkspaces;
 
 /**
- * Mirrors one workspace's live sessions into Postgres: its session rows, the connected count and
- * last activity (never moved backwards). One transaction, so readers never see half of it.
+ * Mirrors one workspace's presence into Postgres in one transaction, so readers never see half of
+ * it: its session rows, the connected count, the last activity (never moved backwards), the row's
+ * `presence` (names included; the synced row, the API's `activity` and the auto_stop_at trigger
+ * read it), and the events since the row was last written — diffed against its `presence`, read
+ * `for update` so two writes of one workspace never record one change twice. Then tells the
+ * organization's hub. Returns false when the workspace no longer exists.
  */
 export async function writeThrough(
   env: Env,
   workspaceId: string,
-  sessions: PresenceSession[],
-  lastActiveAt: number,
-) {
-  const handle = createDb(parseConfig(env));
+  state: PresenceState & { lastActiveAt: number },
+): Promise<boolean> {
+  const config = parseConfig(env);
+  const handle = createDb(config);
   const table = schema.cloudWorkspaceSessions;
+  let organizationId: string | null;
   try {
-    await handle.db.transaction(async (tx) => {
-      const [ws] = await tx
-        .update(schema.cloudWorkspaces)
+    organizationId = await handle.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ organizationId: ws.organizationId, presence: ws.presence })
+        .from(ws)
+        .where(eq(ws.id, workspaceId))
+        .for("update");
+      if (!row) return null; // deleted meanwhile; its session rows went with it
+      const presence = presenceView(state, await userNames(tx, presenceUserIds(state)));
+      await tx
+        .update(ws)
         .set({
-          connectedCount: sessions.length,
-          lastActiveAt: sql`greatest(${schema.cloudWorkspaces.lastActiveAt}, ${new Date(lastActiveAt)})`,
+          connectedCount: state.sessions.length,
+          lastActiveAt: sql`greatest(${ws.lastActiveAt}, ${new Date(state.lastActiveAt)})`,
+          presence,
         })
-        .where(eq(schema.cloudWorkspaces.id, workspaceId))
-        .returning({ id: schema.cloudWorkspaces.id });
-      if (!ws) return; // deleted meanwhile; its session rows went with it
-      const ids = sessions.map((s) => s.id);
+        .where(eq(ws.id, workspaceId));
+      for (const { actor, events } of presenceEvents(workspaceId, presenceOf(row), state))
+        await recordEvents(tx, row.organizationId, actor, events);
+      const ids = state.sessions.map((s) => s.id);
       await tx
         .delete(table)
         .where(
@@ -34,22 +58,28 @@ export async function writeThrough(
             ? and(eq(table.workspaceId, workspaceId), notInArray(table.id, ids))
             : eq(table.workspaceId, workspaceId),
         );
-      if (sessions.length === 0) return;
-      await tx
-        .insert(table)
-        .values(
-          sessions.map((s) => ({
-            id: s.id,
-            workspaceId,
-            userId: s.userId,
-            clientType: s.clientType,
-            connectedAt: new Date(s.connectedAt),
-            lastHeartbeatAt: new Date(s.lastHeartbeatAt),
-          })),
-        )
-        .onConflictDoUpdate({ target: table.id, set: { lastHeartbeatAt: sql`excluded.last_heartbeat_at` } });
+      if (state.sessions.length > 0)
+        await tx
+          .insert(table)
+          .values(
+            state.sessions.map((s) => ({
+              id: s.id,
+              workspaceId,
+              userId: s.userId,
+              clientType: s.clientType,
+              connectedAt: new Date(s.connectedAt),
+              lastHeartbeatAt: new Date(s.lastHeartbeatAt),
+            })),
+          )
+          .onConflictDoUpdate({
+            target: table.id,
+            set: { lastHeartbeatAt: sql`excluded.last_heartbeat_at` },
+          });
+      return row.organizationId;
     });
   } finally {
     await handle.close();
   }
+  if (organizationId) await notifyHub(hubDirectory(env), config, organizationId);
+  return organizationId !== null;
 }

@@ -26,6 +26,7 @@ export async function joinSession(deps: Deps, caller: Caller, workspaceId: strin
     workspaceId,
     caller.userId,
     clientType,
+    caller.tokenId,
   );
   if ("full" in joined) throw sessionLimit(joined.max);
   return joined;
@@ -41,7 +42,12 @@ export async function heartbeatSession(deps: Deps, caller: Caller, workspaceId: 
 }
 
 export async function leaveSession(deps: Deps, caller: Caller, workspaceId: string, sessionId: string) {
-  const ok = await (await presenceOf(deps, caller, workspaceId)).leave(workspaceId, sessionId, caller.userId);
+  const ok = await (await presenceOf(deps, caller, workspaceId)).leave(
+    workspaceId,
+    sessionId,
+    caller.userId,
+    caller.tokenId,
+  );
   if (!ok) throw notFound("session");
 }
 

@@ -26,6 +26,20 @@ export function workspaceRows(bindings: Record<string, string>) {
         await handle.close();
       }
     },
+    /** The row as it is now. */
+    async get(id: string) {
+      const handle = openDb(env);
+      try {
+        const [row] = await handle.db
+          .select()
+          .from(schema.cloudWorkspaces)
+          .where(eq(schema.cloudWorkspaces.id, id));
+        if (!row) throw new Error(`no workspace row ${id}`);
+        return row;
+      } finally {
+        await handle.close();
+      }
+    },
     async update(id: string, set: Partial<typeof schema.cloudWorkspaces.$inferInsert>) {
       const handle = openDb(env);
       try {

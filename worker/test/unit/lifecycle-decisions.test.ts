@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { autoStopAt, autoStopMessage, isDueForAutoStop } from "../../src/domain/auto-stop.ts";
+import { autoStopMessage, isDueForAutoStop } from "../../src/domain/auto-stop.ts";
 import { parseSyncReport } from "../../src/domain/git-sync.ts";
-import { expiredSessions, nextAlarmAt, type PresenceSession } from "../../src/domain/presence.ts";
+import {
+  activeUntilHoldsEnded,
+  expiredHolds,
+  expiredSessions,
+  holdEndReason,
+  nextAlarmAt,
+  type PresenceHold,
+  type PresenceSession,
+} from "../../src/domain/presence.ts";
 import { reconcile } from "../../src/domain/reconcile.ts";
 import { shellQuote } from "../../src/domain/shell.ts";
 
@@ -12,29 +20,41 @@ describe("idle auto-stop", () => {
     status: "running" as const,
     autoStopMinutes: 30,
     lastActiveAt: t("10:00:00"),
-    connectedCount: 0,
     operation: null,
+    presence: { holds: [] },
   };
+  const nobody = { sessions: [], holds: [] };
+  const justBefore = (at: Date) => new Date(at.getTime() - 1);
 
   it("is due exactly at lastActiveAt + autoStopMinutes, not a millisecond before", () => {
-    expect(autoStopAt(base)).toEqual(t("10:30:00"));
-    expect(isDueForAutoStop(base, 0, new Date(t("10:30:00").getTime() - 1))).toBe(false);
-    expect(isDueForAutoStop(base, 0, t("10:30:00"))).toBe(true);
+    expect(isDueForAutoStop(base, nobody, justBefore(t("10:30:00")))).toBe(false);
+    expect(isDueForAutoStop(base, nobody, t("10:30:00"))).toBe(true);
   });
 
   it("never stops a workspace with a live session, however old its activity", () => {
-    expect(isDueForAutoStop(base, 1, t("23:59:00"))).toBe(false);
-    expect(autoStopAt({ ...base, connectedCount: 2 })).toBeNull();
+    expect(isDueForAutoStop(base, { ...nobody, sessions: [{}] }, t("23:59:00"))).toBe(false);
+  });
+
+  it("counts a hold as activity until it ends: the countdown starts at its end", () => {
+    const held = { ...nobody, holds: [{ until: t("12:00:00").getTime() }] };
+    expect(isDueForAutoStop(base, held, t("11:59:00"))).toBe(false);
+    expect(isDueForAutoStop(base, held, justBefore(t("12:30:00")))).toBe(false);
+    expect(isDueForAutoStop(base, held, t("12:30:00"))).toBe(true);
+  });
+
+  it("counts the holds the row still shows, though the presence object has ended them", () => {
+    const shown = { ...base, presence: { holds: [{ until: "2026-01-01T11:00:00.000Z" }] } };
+    expect(isDueForAutoStop(shown, nobody, t("11:29:00"))).toBe(false);
+    expect(isDueForAutoStop(shown, nobody, t("11:30:00"))).toBe(true);
   });
 
   it.each(["provisioning", "paused", "stopped", "error"] as const)("has no auto-stop when %s", (status) => {
-    expect(autoStopAt({ ...base, status })).toBeNull();
-    expect(isDueForAutoStop({ ...base, status }, 0, t("23:00:00"))).toBe(false);
+    expect(isDueForAutoStop({ ...base, status }, nobody, t("23:00:00"))).toBe(false);
   });
 
   it("treats 0 minutes as never, and leaves a workspace alone while an operation runs", () => {
-    expect(autoStopAt({ ...base, autoStopMinutes: 0 })).toBeNull();
-    expect(isDueForAutoStop({ ...base, operation: "pause" }, 0, t("23:00:00"))).toBe(false);
+    expect(isDueForAutoStop({ ...base, autoStopMinutes: 0 }, nobody, t("23:00:00"))).toBe(false);
+    expect(isDueForAutoStop({ ...base, operation: "pause" }, nobody, t("23:00:00"))).toBe(false);
   });
 
   it("says what it did", () => {
@@ -47,11 +67,21 @@ describe("presence expiry", () => {
   const s = (id: string, last: number, viaSocket = false): PresenceSession => ({
     id,
     userId: "u",
+    tokenId: null,
     clientType: "desktop",
     connectedAt: 0,
     lastHeartbeatAt: last,
     viaSocket,
   });
+  const h = (id: string, until: number): PresenceHold => ({
+    id,
+    userId: "u",
+    tokenId: null,
+    reason: "build",
+    until,
+    createdAt: 0,
+  });
+  const idle = { sessions: [], holds: [], flushDueAt: null, auditDueAt: null };
 
   it("expires a session after three missed heartbeats, and socket sessions never", () => {
     const sessions = [s("fresh", 60_000), s("old", 0), s("socket", 0, true)];
@@ -60,11 +90,24 @@ describe("presence expiry", () => {
     expect(expiredSessions(sessions, 10_000_000, 30).map((x) => x.id)).toEqual(["fresh", "old"]);
   });
 
-  it("schedules one alarm at the earliest expiry or pending flush", () => {
-    expect(nextAlarmAt([], null)).toBeNull();
-    expect(nextAlarmAt([s("socket", 0, true)], null)).toBeNull();
-    expect(nextAlarmAt([s("a", 1000), s("b", 500)], null, 30)).toBe(90_500);
-    expect(nextAlarmAt([s("a", 1000)], 2000, 30)).toBe(2000);
+  it("ends a hold at its time, released if ended sooner, and counts it as activity until then", () => {
+    expect(expiredHolds([h("a", 1000), h("b", 2000)], 1999).map((x) => x.id)).toEqual(["a"]);
+    const by = { type: "system" as const, process: "presence" as const };
+    expect(holdEndReason({ ...h("a", 1000), ended: { at: 999, by } })).toBe("released");
+    expect(holdEndReason({ ...h("a", 1000), ended: { at: 1000, by } })).toBe("expired");
+    // Expired at 1000 though noticed at 5000; released at 300: activity until each end, never earlier.
+    expect(activeUntilHoldsEnded(0, [{ ...h("a", 1000), ended: { at: 5000, by } }])).toBe(1000);
+    expect(activeUntilHoldsEnded(0, [{ ...h("a", 1000), ended: { at: 300, by } }])).toBe(300);
+    expect(activeUntilHoldsEnded(2000, [{ ...h("a", 1000), ended: { at: 5000, by } }])).toBe(2000);
+  });
+
+  it("schedules one alarm at the earliest expiry, hold end, pending flush or audit", () => {
+    expect(nextAlarmAt(idle)).toBeNull();
+    expect(nextAlarmAt({ ...idle, sessions: [s("socket", 0, true)] })).toBeNull();
+    expect(nextAlarmAt({ ...idle, sessions: [s("a", 1000), s("b", 500)] }, 30)).toBe(90_500);
+    expect(nextAlarmAt({ ...idle, sessions: [s("a", 1000)], flushDueAt: 2000 }, 30)).toBe(2000);
+    expect(nextAlarmAt({ ...idle, sessions: [s("a", 1000)], holds: [h("x", 40_000)] }, 30)).toBe(40_000);
+    expect(nextAlarmAt({ ...idle, holds: [h("x", 40_000)], auditDueAt: 30_000 })).toBe(30_000);
   });
 });
 
