@@ -67,3 +67,24 @@ export const displayName = z.string().trim().min(1).max(100).refine(isSafeText, 
 
 /** `{ items: [...] }`: the answer of a list route without pagination. */
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+/**
+ * A query parameter naming one or more of `values`, comma-separated (`running,error`): at least
+ * one, each one of them, or the parameter is refused naming what it may hold.
+ */
+export const commaListOf = <const V extends readonly string[]>(values: V, noun: string) =>
+  z
+    .string()
+    .max(2000)
+    .transform((text, ctx) => {
+      const items = text.split(",").filter(Boolean);
+      const unknown = items.filter((item) => !values.includes(item));
+      if (items.length === 0 || unknown.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `not a comma-separated list of ${noun} (${values.join(", ")})`,
+        });
+        return z.NEVER;
+      }
+      return items as V[number][];
+    });

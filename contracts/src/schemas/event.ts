@@ -9,7 +9,7 @@ import {
   systemProcessValues,
   workspaceStatusValues,
 } from "../enums.ts";
-import { issuedId, timestamp } from "./common.ts";
+import { commaListOf, issuedId, timestamp } from "./common.ts";
 import { clientTypeSchema } from "./session.ts";
 
 /**
@@ -120,19 +120,9 @@ export type EventList = z.infer<typeof EventList>;
 export const EVENT_PAGE_MAX = 500;
 
 /** A comma-separated list of event types. */
-const typeList = z
-  .string()
-  .max(2000)
-  .transform((text, ctx) => {
-    const types = text.split(",").filter(Boolean);
-    const unknown = types.filter((t) => !(eventTypeValues as readonly string[]).includes(t));
-    if (unknown.length > 0) {
-      ctx.addIssue({ code: "custom", message: `unknown event type ${unknown.join(", ")}` });
-      return z.NEVER;
-    }
-    return types as EventType[];
-  })
-  .meta({ description: "Only these types (comma-separated)" });
+const typeList = commaListOf(eventTypeValues, "event types").meta({
+  description: "Only these types (comma-separated)",
+});
 
 export const EventFilterQuery = z.object({
   type: typeList.optional(),

@@ -3,12 +3,11 @@ import {
   autoStopActionValues,
   gitSyncStatusValues,
   providerTypeValues,
-  type WorkspaceStatus,
   workspaceActionValues,
   workspaceStatusValues,
 } from "../enums.ts";
 import { Activity } from "./activity.ts";
-import { displayName, issuedId, timestamp } from "./common.ts";
+import { commaListOf, displayName, issuedId, timestamp } from "./common.ts";
 import { branchName } from "./repository.ts";
 
 /**
@@ -117,22 +116,7 @@ export type UpdateWorkspace = z.input<typeof UpdateWorkspace>;
 export const WORKSPACE_PAGE_MAX = 200;
 export const WAIT_FOR_MAX_SECONDS = 300;
 
-/** A comma-separated list of statuses. */
-const statusList = z
-  .string()
-  .max(200)
-  .transform((text, ctx) => {
-    const statuses = text.split(",").filter(Boolean);
-    const unknown = statuses.filter((s) => !(workspaceStatusValues as readonly string[]).includes(s));
-    if (statuses.length === 0 || unknown.length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `not a list of statuses (${workspaceStatusValues.join(", ")})`,
-      });
-      return z.NEVER;
-    }
-    return statuses as WorkspaceStatus[];
-  });
+const statusList = commaListOf(workspaceStatusValues, "statuses");
 
 /**
  * `GET /v1/workspaces/{id}?waitFor=running,error&timeoutSeconds=60`: answers as soon as the status is

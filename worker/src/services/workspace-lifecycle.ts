@@ -72,23 +72,37 @@ async function lock(deps: Deps, caller: Caller, id: string, action: WorkspaceAct
   throw conflictProblem(deps, current, action);
 }
 
+const provisioned: ChangeCause = { actor: systemActor("provisioning") };
+const provisioningFailed: ChangeCause = { actor: systemActor("provisioning"), reason: "provisioning_failed" };
+
+/** Ends a create in error with `why`. */
+const failCreate = (deps: Deps, id: string, why: string) =>
+  finishOperation(deps, id, "create", { status: "error", statusMessage: why }, provisioningFailed);
+
+/** Ends a create as the provider reports the VM (`extra`: what a finished create also records). */
+async function settleCreate(
+  deps: Deps,
+  row: WorkspaceRow,
+  vmId: string,
+  extra: { lastActiveAt?: Date } = {},
+) {
+  const state = await deps.providers(row.providerType).status(vmId);
+  return finishOperation(
+    deps,
+    row.id,
+    "create",
+    { status: state.status, statusMessage: state.message, ...extra },
+    state.status === "error" ? provisioningFailed : provisioned,
+  );
+}
+
 /**
  * Runs the background half of create: the VM is made, its id recorded at once (so it can never
  * be lost), then its state decides running, still provisioning, or error.
  */
-const provisioned: ChangeCause = { actor: systemActor("provisioning") };
-const provisioningFailed: ChangeCause = { actor: systemActor("provisioning"), reason: "provisioning_failed" };
-
 export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl: string) {
   const refused = await repositoryRefusal(deps, repoUrl);
-  if (refused)
-    return finishOperation(
-      deps,
-      row.id,
-      "create",
-      { status: "error", statusMessage: refused },
-      provisioningFailed,
-    );
+  if (refused) return failCreate(deps, row.id, refused);
   const provider = deps.providers(row.providerType);
   try {
     const { vmId } = await provider.create({
@@ -105,30 +119,10 @@ export async function provisionWorkspace(deps: Deps, row: WorkspaceRow, repoUrl:
       .set({ providerVmId: vmId, updatedAt: deps.now() })
       .where(and(eq(ws.id, row.id), eq(ws.operation, "create")));
     const unready = await prepareCheckout(deps, row, vmId, repoUrl);
-    if (unready)
-      return await finishOperation(
-        deps,
-        row.id,
-        "create",
-        { status: "error", statusMessage: unready },
-        provisioningFailed,
-      );
-    const state = await provider.status(vmId);
-    return await finishOperation(
-      deps,
-      row.id,
-      "create",
-      { status: state.status, statusMessage: state.message, lastActiveAt: deps.now() },
-      state.status === "error" ? provisioningFailed : provisioned,
-    );
+    if (unready) return await failCreate(deps, row.id, unready);
+    return await settleCreate(deps, row, vmId, { lastActiveAt: deps.now() });
   } catch (err) {
-    return await finishOperation(
-      deps,
-      row.id,
-      "create",
-      { status: "error", statusMessage: describe(err) },
-      provisioningFailed,
-    );
+    return await failCreate(deps, row.id, describe(err));
   }
 }
 
@@ -149,45 +143,18 @@ async function repositoryRefusal(deps: Deps, repoUrl: string): Promise<string | 
  * state decides; else error — never by creating a second VM.
  */
 export async function abandonProvisioning(deps: Deps, row: WorkspaceRow, repoUrl: string) {
-  if (!row.providerVmId) {
-    return finishOperation(
+  if (!row.providerVmId)
+    return failCreate(
       deps,
       row.id,
-      "create",
-      {
-        status: "error",
-        statusMessage:
-          "provisioning was interrupted before the VM was recorded; delete the workspace and create it again",
-      },
-      provisioningFailed,
+      "provisioning was interrupted before the VM was recorded; delete the workspace and create it again",
     );
-  }
   try {
     const unready = await prepareCheckout(deps, row, row.providerVmId, repoUrl);
-    if (unready)
-      return await finishOperation(
-        deps,
-        row.id,
-        "create",
-        { status: "error", statusMessage: unready },
-        provisioningFailed,
-      );
-    const state = await deps.providers(row.providerType).status(row.providerVmId);
-    return await finishOperation(
-      deps,
-      row.id,
-      "create",
-      { status: state.status, statusMessage: state.message },
-      state.status === "error" ? provisioningFailed : provisioned,
-    );
+    if (unready) return await failCreate(deps, row.id, unready);
+    return await settleCreate(deps, row, row.providerVmId);
   } catch (err) {
-    return await finishOperation(
-      deps,
-      row.id,
-      "create",
-      { status: "error", statusMessage: describe(err) },
-      provisioningFailed,
-    );
+    return await failCreate(deps, row.id, describe(err));
   }
 }
 
