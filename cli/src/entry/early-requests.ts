@@ -12,10 +12,16 @@ type Answer = ReturnType<FetchLike>;
  * `take` hands one over, once, to a request with the same method, URL and token.
  */
 export interface EarlyRequests {
-  /** Settles once every request is on the wire (or failed to get there). */
+  /** Settles once every request is on the wire (or failed to get there), or after a second. */
   sent: Promise<void>;
   take(method: string, url: string, authorization: string | undefined): Answer | undefined;
 }
+
+/**
+ * The most the entry waits for the requests to be on the wire before loading the commands: an API
+ * that does not even take the connection is the requests' own deadline's business.
+ */
+const SEND_WAIT_MS = 1_000;
 
 /** The commands that connect to a workspace by `connectCredentials` (`workspace-session.ts`). */
 const CONNECTING = new Set(["ssh-proxy", "ssh"]);
@@ -93,8 +99,9 @@ export function startEarlyRequests(
     pending.set(`${method} ${url}${path}`, request.answer);
     sent.push(request.sent);
   }
+  const waited = new Promise<void>((resolve) => setTimeout(resolve, SEND_WAIT_MS).unref());
   return {
-    sent: Promise.all(sent).then(() => {}),
+    sent: Promise.race([Promise.all(sent).then(() => {}), waited]),
     take(method, requestUrl, auth) {
       const key = `${method} ${requestUrl}`;
       const answer = auth === authorization ? pending.get(key) : undefined;
