@@ -25,7 +25,10 @@ import { percentile } from "./stats.ts";
 const CONNECTS = 40;
 const TRANSFERS = 5;
 const TRANSFER_BYTES = 50 * 1024 * 1024;
-/** Every connect issues a grant; the default limit (100 live per organization) would stop the runs. */
+/**
+ * Every bridge and `cw ssh` connect issues a grant (~95 in all), close to the default limit of 100
+ * live per organization: room for more runs.
+ */
 const GRANTS = String(4 * CONNECTS + 4 * TRANSFERS + 20);
 
 const PATHS = {
