@@ -41,3 +41,9 @@ export function ensureConfigDir(dir: string = configDir()): string {
 
 /** cw's known_hosts: the gateways' pinned keys, and the bridge's own under its HostKeyAlias. */
 export const knownHostsFile = (dir: string) => join(dir, "known_hosts");
+
+/** The stored login (`login-store.ts`), in the config folder. */
+export const loginFile = (dir: string) => join(dir, "login.json");
+
+/** What the last connections learned (`connect-hints.ts`), in the cache folder. */
+export const connectHintsFile = (cache: string) => join(cache, "connect-hints.json");

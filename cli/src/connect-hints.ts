@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { writePrivateFile } from "@cw/client-node/private-files";
 import { z } from "zod";
+import { connectHintsFile } from "./config-dir.ts";
 
 /**
  * What the last connection to a workspace learned, kept so the next one starts sooner: which
@@ -10,7 +10,6 @@ import { z } from "zod";
  * Hints only: the name is always checked and the credentials always decide the gateway. In cw's
  * cache folder, owner-only; a damaged or foreign file is ignored.
  */
-const HINTS_FILE = "connect-hints.json";
 const KEPT = 50;
 
 const Hint = z.object({
@@ -24,7 +23,7 @@ const Hints = z.array(Hint).max(KEPT);
 
 function readAll(dir: string): ConnectHint[] {
   try {
-    const parsed = Hints.safeParse(JSON.parse(readFileSync(join(dir, HINTS_FILE), "utf8")));
+    const parsed = Hints.safeParse(JSON.parse(readFileSync(connectHintsFile(dir), "utf8")));
     return parsed.success ? parsed.data : [];
   } catch {
     return [];
@@ -38,5 +37,5 @@ export function readHint(dir: string, api: string, ref: string): ConnectHint | n
 /** Records `hint` as the latest (concurrent connections may each write; the last one wins). */
 export async function saveHint(dir: string, hint: ConnectHint): Promise<void> {
   const others = readAll(dir).filter((h) => !(h.api === hint.api && h.ref === hint.ref));
-  await writePrivateFile(join(dir, HINTS_FILE), JSON.stringify([hint, ...others].slice(0, KEPT)));
+  await writePrivateFile(connectHintsFile(dir), JSON.stringify([hint, ...others].slice(0, KEPT)));
 }

@@ -1,5 +1,6 @@
 import { type ApiClient, createApiClient } from "@cw/contracts/client";
 import type { ParsedArgs } from "./args.ts";
+import { type EarlyRequests, withEarlyAnswers } from "./entry/early-requests.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { currentLogin } from "./login-store.ts";
 
@@ -14,19 +15,24 @@ export interface CommandContext {
    * (once), so later starts skip compiling. Commands that end by exit alone need not call it.
    */
   warm(): void;
+  /** API requests the entry started before loading the commands (`entry/early-requests.ts`). */
+  early?: EarlyRequests;
 }
 
 export interface Command {
   run(parsed: ParsedArgs, ctx: CommandContext): Promise<number>;
 }
 
-/** cw's client of the API at `url` (with `token`), its requests over `node:http` (see http-fetch.ts). */
-export function apiClientFor(url: string, token: string | undefined): ApiClient {
-  return createApiClient({ baseUrl: url, token, fetch: httpFetch });
+/**
+ * cw's client of the API at `url` (with `token`), its requests over `node:http` (see http-fetch.ts),
+ * taking the answers of those the entry started early.
+ */
+export function apiClientFor(url: string, token: string | undefined, early?: EarlyRequests): ApiClient {
+  return createApiClient({ baseUrl: url, token, fetch: withEarlyAnswers(httpFetch, early) });
 }
 
 /** The API client for the stored (or CW_URL/CW_TOKEN) login. */
 export function loggedInApi(ctx: CommandContext): ApiClient {
   const login = currentLogin(ctx.configDir);
-  return apiClientFor(login.url, login.token);
+  return apiClientFor(login.url, login.token, ctx.early);
 }

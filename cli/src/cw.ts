@@ -6,8 +6,9 @@
 import { realpathSync } from "node:fs";
 import { commandHelp, overviewHelp, type ParsedArgs, parseCommandArgs, UsageError } from "./args.ts";
 import { type CommandName, type CommandSpec, commandSpecs } from "./commands/specs.ts";
-import { configDir } from "./config-dir.ts";
+import { cacheDir, configDir } from "./config-dir.ts";
 import { loadCommandsBundle } from "./entry/commands-bundle.ts";
+import { startEarlyRequests } from "./entry/early-requests.ts";
 import { flushOutput } from "./output.ts";
 
 const specs: Record<string, CommandSpec> = commandSpecs;
@@ -52,11 +53,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(name, specs[name]!));
     return 0;
   }
+  const dir = configDir();
+  // On the wire before the bundle's loading blocks the event loop, so the API works meanwhile.
+  const early = startEarlyRequests(name, parsed.args, { config: dir, cache: cacheDir() });
+  await early?.sent;
   const bundle = loadCommandsBundle(name);
   const code = await bundle.runCommand(name, parsed, {
-    configDir: configDir(),
+    configDir: dir,
     entry: realpathSync(__filename),
     warm: () => bundle.saveCompiledCode(),
+    early,
   });
   bundle.saveCompiledCode();
   return code;

@@ -1,23 +1,16 @@
 import { readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { apiUrlProblem } from "@cw/client-node/api-url";
 import { writePrivateFile } from "@cw/client-node/private-files";
 import { z } from "zod";
+import { loginFile } from "./config-dir.ts";
 import { CliError } from "./errors.ts";
+import { chooseLogin, type Login } from "./login-choice.ts";
 
 /**
  * The API URL and token `cw login` stores: one owner-only JSON file in cw's config folder
  * (0600 in a 0700 folder, as `gh` and `coder` keep theirs). `CW_URL` and `CW_TOKEN` override
  * each part, so CI and scripts need no file at all.
  */
-export const LOGIN_FILE = "login.json";
-
-const StoredLogin = z.object({ url: z.string(), token: z.string().min(1) });
-export type Login = z.infer<typeof StoredLogin>;
-
-export function loginFile(dir: string): string {
-  return join(dir, LOGIN_FILE);
-}
+const StoredLogin = z.object({ url: z.string(), token: z.string().min(1) }) satisfies z.ZodType<Login>;
 
 /** What is stored, or null when nothing is (a file that does not parse is an error, naming it). */
 export function readStoredLogin(dir: string): Login | null {
@@ -42,14 +35,9 @@ export function readStoredLogin(dir: string): Login | null {
 
 /** The login to use: the environment's parts over the stored ones. */
 export function currentLogin(dir: string, env: NodeJS.ProcessEnv = process.env): Login {
-  const stored = env.CW_URL && env.CW_TOKEN ? null : readStoredLogin(dir);
-  const url = env.CW_URL || stored?.url;
-  const token = env.CW_TOKEN || stored?.token;
-  if (!url || !token)
-    throw new CliError("not logged in: run cw login --url URL (or set CW_URL and CW_TOKEN)");
-  const problem = apiUrlProblem(url);
-  if (problem) throw new CliError(`the API URL ${url} ${env.CW_URL ? "(CW_URL) " : ""}${problem}`);
-  return { url: url.replace(/\/+$/, ""), token };
+  const chosen = chooseLogin(env, () => readStoredLogin(dir));
+  if ("problem" in chosen) throw new CliError(chosen.problem);
+  return chosen.login;
 }
 
 export function saveLogin(dir: string, login: Login): Promise<void> {

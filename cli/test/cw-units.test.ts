@@ -1,14 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiError, createApiClient } from "@cw/contracts/client";
 import { sampleWorkspace } from "@cw/contracts/test-support";
 import type { Workspace } from "@cw/contracts/types";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseCommandArgs, UsageError } from "../src/args.ts";
 import { commandSpecs } from "../src/commands/specs.ts";
+import { connectHintsFile, loginFile } from "../src/config-dir.ts";
+import { apiClientFor } from "../src/context.ts";
 import { deleteWorkspace } from "../src/delete-workspace.ts";
+import { startEarlyRequests, withEarlyAnswers } from "../src/entry/early-requests.ts";
 import { CliError } from "../src/errors.ts";
 import { httpFetch } from "../src/http-fetch.ts";
 import { currentLogin } from "../src/login-store.ts";
@@ -23,6 +26,7 @@ import {
   withoutBlock,
 } from "../src/ssh-config/managed-block.ts";
 import { hostFormOf, matchWorkspace, sshHostOf } from "../src/workspace-ref.ts";
+import { connectCredentials } from "../src/workspace-session.ts";
 import { timeUntil, workspaceRow } from "../src/workspace-table.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cw-units-"));
@@ -441,5 +445,132 @@ describe("the API client over node:http (cw's fetch)", () => {
       status: 0,
       detail: "Cannot reach the API at http://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1",
     });
+  });
+});
+
+describe("the requests a connect starts from the entry", () => {
+  const ws = sampleWorkspace({ name: "api" });
+  const credentials = {
+    host: "127.0.0.1",
+    port: 2222,
+    username: `vm:secret`,
+    token: "secret",
+    expiresAt: "2026-01-01T10:15:00.000Z",
+    command: "ssh vm:secret@127.0.0.1 -p 2222",
+  };
+
+  /** A stand-in for the API answering the lookup and credentials, and never the rest. */
+  async function fakeApi() {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+      if (req.url === "/v1/workspaces?limit=200") res.end(JSON.stringify({ items: [ws], nextCursor: null }));
+      else if (req.url === `/v1/workspaces/${ws.id}/ssh`) res.end(JSON.stringify(credentials));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const close = () => {
+      server.closeAllConnections();
+      server.close();
+    };
+    return { url, seen, close };
+  }
+
+  function dirs(name: string, login: object, hints: object[]) {
+    const config = join(tmp, name, "config");
+    const cache = join(tmp, name, "cache");
+    mkdirSync(config, { recursive: true });
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(loginFile(config), JSON.stringify(login));
+    writeFileSync(connectHintsFile(cache), JSON.stringify(hints));
+    return { config, cache };
+  }
+
+  it("asks what connectCredentials asks, before it does, and hands each answer over once", async () => {
+    const api = await fakeApi();
+    const before = process.env.XDG_CACHE_HOME;
+    try {
+      const hint = {
+        api: api.url,
+        ref: "cw-api",
+        workspaceId: ws.id,
+        gateway: { host: "127.0.0.1", port: 2222 },
+      };
+      const d = dirs("early", { url: api.url, token: "cwk_a" }, [hint]);
+      const early = startEarlyRequests("ssh-proxy", ["cw-api"], d, {});
+      expect(early).toBeDefined();
+      await early!.sent;
+      // On the wire before the command asks anything.
+      await vi.waitFor(() => expect(api.seen).toHaveLength(2));
+      expect(api.seen.sort()).toEqual([
+        "GET /v1/workspaces?limit=200 Bearer cwk_a",
+        `POST /v1/workspaces/${ws.id}/ssh Bearer cwk_a`,
+      ]);
+
+      // connect-hints.ts reads the cache folder of the environment (cw's cache is <XDG_CACHE_HOME>/cw).
+      process.env.XDG_CACHE_HOME = join(tmp, "early", "xdg");
+      mkdirSync(join(process.env.XDG_CACHE_HOME, "cw"), { recursive: true });
+      writeFileSync(connectHintsFile(join(process.env.XDG_CACHE_HOME, "cw")), JSON.stringify([hint]));
+      const got = await connectCredentials(apiClientFor(api.url, "cwk_a", early), "cw-api", true);
+      expect(got).toEqual({ workspace: ws, credentials });
+      // Both answers were the early ones: nothing was asked twice.
+      expect(api.seen).toHaveLength(2);
+      // Each is handed over once, and only to the same token.
+      expect(early!.take("GET", `${api.url}/v1/workspaces?limit=200`, "Bearer cwk_a")).toBeUndefined();
+      const again = startEarlyRequests("ssh", ["cw-api"], d, {})!;
+      await again.sent;
+      expect(again.take("GET", `${api.url}/v1/workspaces?limit=200`, "Bearer cwk_other")).toBeUndefined();
+      expect(again.take("GET", `${api.url}/v1/workspaces?limit=200`, "Bearer cwk_a")).toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = before;
+      api.close();
+    }
+  });
+
+  it("starts nothing for other commands, without a login, or where the token may not go", async () => {
+    const d = dirs("none", { url: "http://cw.example.com", token: "cwk_a" }, []);
+    expect(startEarlyRequests("ssh-proxy", ["cw-api"], d, {})).toBeUndefined();
+    expect(
+      startEarlyRequests("ssh-proxy", ["cw-api"], d, { CW_URL: "http://10.0.0.1", CW_TOKEN: "t" }),
+    ).toBeUndefined();
+    expect(
+      startEarlyRequests("ssh-proxy", ["cw-api"], { config: join(tmp, "nowhere"), cache: tmp }, {}),
+    ).toBeUndefined();
+    const api = await fakeApi();
+    try {
+      expect(
+        startEarlyRequests("ls", [], dirs("ls", { url: api.url, token: "cwk_a" }, []), {}),
+      ).toBeUndefined();
+      // Without a hint only the lookup goes early; CW_URL and CW_TOKEN win over the file.
+      const early = startEarlyRequests("ssh", ["api"], d, { CW_URL: api.url, CW_TOKEN: "cwk_env" })!;
+      await early.sent;
+      await vi.waitFor(() => expect(api.seen).toEqual(["GET /v1/workspaces?limit=200 Bearer cwk_env"]));
+    } finally {
+      api.close();
+    }
+  });
+
+  it("keeps the request's own deadline for an answer that does not come", async () => {
+    const api = await fakeApi();
+    try {
+      const d = dirs("late", { url: api.url, token: "cwk_a" }, []);
+      // An id is looked up by itself, which this API never answers.
+      const early = startEarlyRequests("ssh", [ws.id], d, {})!;
+      await early.sent;
+      const client = createApiClient({
+        baseUrl: api.url,
+        token: "cwk_a",
+        fetch: withEarlyAnswers(httpFetch, early),
+        timeoutMs: 300,
+      });
+      await expect(client.getWorkspace(ws.id)).rejects.toMatchObject({
+        status: 0,
+        detail: expect.stringMatching(/timeout/i),
+      });
+      expect(api.seen).toEqual([`GET /v1/workspaces/${ws.id} Bearer cwk_a`]);
+    } finally {
+      api.close();
+    }
   });
 });

@@ -129,6 +129,36 @@ describe("POST /v1/workspaces/{id}/ssh", () => {
     expect(await vmHost.identitiesOn(ws.providerVmId)).toBe(0);
   });
 
+  it("asks for the permission and the token together; either failing leaves no identity behind", async () => {
+    const ws = await createRunning(org, "grant-fails");
+    const permissionPath = `/permissions/vm/${ws.providerVmId}$`;
+    const tokenPath = "^/identity/v1/identities/[^/]+/tokens$";
+    for (const [failing, slow] of [
+      [tokenPath, permissionPath],
+      [permissionPath, tokenPath],
+    ] as const) {
+      await vmHost.clearCalls();
+      // One call fails at once while the other takes a second (the log lists calls as they end).
+      await vmHost.addFault({ method: "POST", path: failing, status: 500, times: 1 });
+      await vmHost.addFault({ method: "POST", path: slow, delayMs: 1_000, times: 1 });
+      expect((await org.api("POST", `/v1/workspaces/${ws.id}/ssh`)).status).toBe(502);
+      const calls = await vmHost.calls();
+      const permission = calls.findIndex(
+        (c) => c.method === "POST" && new RegExp(permissionPath).test(c.path),
+      );
+      const identity = `/identity/v1/identities/${calls[permission]!.path.split("/")[4]}`;
+      const token = calls.findIndex((c) => c.method === "POST" && c.path === `${identity}/tokens`);
+      const deleted = calls.findIndex((c) => c.method === "DELETE" && c.path === identity);
+      const [failed, waited] = failing === tokenPath ? [token, permission] : [permission, token];
+      // Both were asked (the failure ended before the slow one), and the identity went after both.
+      expect(failed).toBeGreaterThanOrEqual(0);
+      expect(waited).toBeGreaterThan(failed);
+      expect(deleted).toBeGreaterThan(waited);
+      expect(await vmHost.identitiesOn(ws.providerVmId)).toBe(0);
+    }
+    expect(await grantsOf(ws.id)).toEqual([]);
+  });
+
   it("keeps a revocation the provider failed pending, and the next tick retries it", async () => {
     const ws = await createRunning(org, "revoke-retry");
     await org.api("POST", `/v1/workspaces/${ws.id}/ssh`);

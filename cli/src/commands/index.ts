@@ -1,3 +1,5 @@
+// First: it configures zod before any schema is built (the contract's are, as their modules load).
+import "../zod-config.ts";
 import { type ParsedArgs, UsageError } from "../args.ts";
 import type { CommandContext } from "../context.ts";
 import { messageOf } from "../errors.ts";

@@ -2,9 +2,10 @@ import { apiUrlProblem } from "@cw/client-node/api-url";
 import { ApiError } from "@cw/contracts/client";
 import type { Me } from "@cw/contracts/types";
 import { flag, type ParsedArgs, stringOption, UsageError } from "../args.ts";
+import { loginFile } from "../config-dir.ts";
 import { apiClientFor, type CommandContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { loginFile, readStoredLogin, saveLogin } from "../login-store.ts";
+import { readStoredLogin, saveLogin } from "../login-store.ts";
 import { print, say } from "../output.ts";
 import { promptSecret, readStdin } from "../prompts.ts";
 

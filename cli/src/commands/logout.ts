@@ -1,5 +1,6 @@
+import { loginFile } from "../config-dir.ts";
 import type { CommandContext } from "../context.ts";
-import { loginFile, removeLogin } from "../login-store.ts";
+import { removeLogin } from "../login-store.ts";
 import { print, say } from "../output.ts";
 
 /** `cw logout`: forgets the stored token (the token itself keeps working until it is deleted). */

@@ -3,9 +3,10 @@ import type { Duplex } from "node:stream";
 import ssh2, { type CipherAlgorithm, type Connection } from "ssh2";
 
 /**
- * AES-GCM only: OpenSSH would otherwise pick chacha20-poly1305, which the bundled ssh2 (without
- * its optional native binding) computes partly in WebAssembly at a fraction of the speed; AES-GCM
- * runs in Node's OpenSSL. Every OpenSSH since 6.2 (and Windows' and PuTTY) speaks it.
+ * AES-GCM only: OpenSSH would otherwise pick chacha20-poly1305, which is slower than AES-GCM on
+ * CPUs with AES instructions even through ssh2's native binding, and which ssh2 computes partly in
+ * WebAssembly where the binding is missing (see scripts/build.mjs); AES-GCM always runs in
+ * OpenSSL. Every OpenSSH since 6.2 (and Windows' and PuTTY) speaks it.
  */
 const LOCAL_CIPHERS: CipherAlgorithm[] = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"];
 

@@ -207,13 +207,23 @@ export class FreestyleProvider implements CloudProvider {
     );
   }
 
-  /** Freestyle's way: a fresh identity allowed on this VM only, and a token for it. */
+  /**
+   * Freestyle's way: a fresh identity allowed on this VM only, and a token for it. The permission
+   * and the token each need only the identity, so they are asked for together: every `ssh` through
+   * `cw` waits for this, and one round trip to Freestyle fewer is one less in each connect. Either
+   * failing deletes the identity (with whatever the other made), once both have answered.
+   */
   grantSsh(vmId: string): Promise<SshAccess> {
     return this.call("SSH grant", async () => {
       const { identityId, identity } = await this.client.identities.create();
       try {
-        await identity.permissions.vms.grant({ vmId });
-        const { tokenId, token } = await identity.tokens.create();
+        const [permission, issued] = await Promise.allSettled([
+          identity.permissions.vms.grant({ vmId }),
+          identity.tokens.create(),
+        ]);
+        if (permission.status === "rejected") throw permission.reason;
+        if (issued.status === "rejected") throw issued.reason;
+        const { tokenId, token } = issued.value;
         return {
           host: this.config.sshHost,
           port: this.config.sshPort,
