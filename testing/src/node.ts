@@ -8,3 +8,4 @@ export { type GitHttpServer, startGitHttpServer } from "./git-http-server.ts";
 export * from "./index.ts";
 export { postgresAnswers, type TestPostgres, testPostgres } from "./postgres.ts";
 export { startTestStack, type TestStack } from "./stack.ts";
+export { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver.ts";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createDb } from "@cw/db";
 import { migrateDatabase, startWsProxy, useNodeWebSocket } from "@cw/db/node";
 import { startVmHost } from "@cw/local/vm-host/index";
-import { createGitFixture, startDohServer, testPostgres } from "@cw/testing/node";
+import { createGitFixture, startDohServer, startWebhookReceiver, testPostgres } from "@cw/testing/node";
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
 import { startShapeUpstream } from "./support/shape-upstream.ts";
@@ -120,7 +120,11 @@ export default async function setup(project: TestProject) {
   // The repository URL policy resolves hosts through this, never through a resolver on the internet.
   const doh = await startDohServer();
   project.provide("dnsResolver", doh.url);
+  // Webhook deliveries go to a real HTTP receiver that records them (webhooks.test.ts).
+  const receiver = await startWebhookReceiver();
+  project.provide("webhookReceiver", receiver.url);
   return async () => {
+    await receiver.close();
     await doh.close();
     await shapeUpstream.close();
     await vmHost.close();

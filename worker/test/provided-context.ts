@@ -12,6 +12,8 @@ declare module "vitest" {
     shapeUpstream: string;
     /** The tests' DNS-over-HTTPS server (`@cw/testing/node`'s startDohServer), `…/dns-query`. */
     dnsResolver: string;
+    /** The tests' webhook receiver (`@cw/testing/node`'s startWebhookReceiver); `webhookReceiverClient` drives it. */
+    webhookReceiver: string;
     vmHost: { url: string; sshHost: string; sshPort: number };
     gitRepo: {
       cloneUrl: string;
