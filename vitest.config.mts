@@ -55,6 +55,10 @@ export function workerProject({
             ALLOW_LOCAL_REPOSITORIES: "true",
             // A small DNS-over-HTTPS server of the tests' own (global-setup.ts), never the internet's.
             DNS_RESOLVER_URL: inject("dnsResolver"),
+            // Far above what a delivery takes on a busy machine, so "a hanging receiver does not
+            // delay another endpoint" never depends on the timeout (webhook-retries.test.ts
+            // tests the timeout itself with a short one).
+            WEBHOOK_TIMEOUT_MS: "30000",
             ...bindings,
           },
         },

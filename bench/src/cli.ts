@@ -1,4 +1,5 @@
 import { benchApi } from "./api.ts";
+import { benchEvents } from "./events.ts";
 import { benchHeartbeat } from "./heartbeat.ts";
 import { benchSync } from "./sync.ts";
 import { benchTick } from "./tick.ts";
@@ -6,6 +7,7 @@ import { benchTick } from "./tick.ts";
 const benches: Record<string, () => Promise<unknown>> = {
   api: () => benchApi(),
   sync: () => benchSync(),
+  events: () => benchEvents(),
   tick: () => benchTick(),
   heartbeat: () => benchHeartbeat(),
   terminal: () => import("./terminal.ts").then((m) => m.benchTerminal()),

@@ -77,6 +77,17 @@ export const eventTypeValues = [
 ] as const;
 export type EventType = (typeof eventTypeValues)[number];
 
+/** A webhook endpoint receives deliveries while enabled; one failing for 24 hours is disabled. */
+export const webhookStatusValues = ["enabled", "disabled"] as const;
+export type WebhookStatus = (typeof webhookStatusValues)[number];
+
+/**
+ * Where one delivery to a webhook endpoint stands: still to be sent or retried, answered with a
+ * 2xx, or given up on (its retry window passed, or its endpoint was disabled).
+ */
+export const webhookDeliveryStatusValues = ["pending", "delivered", "failed"] as const;
+export type WebhookDeliveryStatus = (typeof webhookDeliveryStatusValues)[number];
+
 /** Why a workspace's status changed. */
 export const statusChangeReasonValues = [
   "user",

@@ -9,6 +9,14 @@ import { SshCredentials } from "./schemas/ssh.ts";
 import { ApiTokenList, CreateToken, NewApiToken } from "./schemas/token.ts";
 import { DeleteWorkspaceQuery, WorkspaceDeleted } from "./schemas/unsaved-work.ts";
 import {
+  CreateWebhook,
+  ListWebhookDeliveriesQuery,
+  NewWebhook,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookList,
+} from "./schemas/webhook.ts";
+import {
   CreateWorkspace,
   GetWorkspaceQuery,
   ListWorkspacesQuery,
@@ -28,6 +36,7 @@ export const apiTags = {
   sessions: "Presence: who is connected to a workspace",
   holds: "Holds: a long job keeps a workspace running for a while, whoever is connected",
   events: "The organization's events: the audit log, a live stream",
+  webhooks: "Signed webhooks (Standard Webhooks) that deliver the organization's events",
   tokens: "API tokens of the caller, and who a token speaks for",
   "git-credentials": "Credentials for private git hosts, handed to workspaces' git one operation at a time",
   vm: "Called from inside a workspace's VM, with the VM's own credential",
@@ -228,6 +237,44 @@ export const operations = {
     query: StreamEventsQuery,
     response: null,
     streams: "text/event-stream",
+  },
+
+  listWebhooks: {
+    method: "get",
+    path: "/v1/webhooks",
+    tag: "webhooks",
+    summary: "List the organization's webhook endpoints (never their secrets)",
+    response: WebhookList,
+  },
+  createWebhook: {
+    method: "post",
+    path: "/v1/webhooks",
+    tag: "webhooks",
+    summary: "Add a webhook endpoint; its signing secret is in this answer only",
+    body: CreateWebhook,
+    response: NewWebhook,
+  },
+  deleteWebhook: {
+    method: "delete",
+    path: "/v1/webhooks/{id}",
+    tag: "webhooks",
+    summary: "Delete a webhook endpoint and its deliveries",
+    response: null,
+  },
+  testWebhook: {
+    method: "post",
+    path: "/v1/webhooks/{id}/test",
+    tag: "webhooks",
+    summary: "Send a test delivery to a webhook endpoint now (one attempt)",
+    response: WebhookDelivery,
+  },
+  listWebhookDeliveries: {
+    method: "get",
+    path: "/v1/webhooks/{id}/deliveries",
+    tag: "webhooks",
+    summary: "A webhook endpoint's deliveries, newest first: status, attempts, last answer",
+    query: ListWebhookDeliveriesQuery,
+    response: WebhookDeliveryList,
   },
 
   getMe: {

@@ -13,3 +13,9 @@ export {
 } from "./fuzz.ts";
 export { type CallRecordView, controlClient, type FaultSpec } from "./vm-host-control.ts";
 export { waitFor } from "./wait-for.ts";
+export {
+  type ReceivedRequest,
+  type ReceivedView,
+  type ReceiverBehavior,
+  webhookReceiverClient,
+} from "./webhook-receiver-control.ts";

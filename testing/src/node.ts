@@ -9,3 +9,4 @@ export * from "./index.ts";
 export { postgresAnswers, type TestPostgres, testPostgres } from "./postgres.ts";
 export { type SilentServer, startSilentServer } from "./silent-server.ts";
 export { startTestStack, type TestStack } from "./stack.ts";
+export { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver.ts";

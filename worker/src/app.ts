@@ -16,6 +16,7 @@ import { repositoryRoutes } from "./routes/repositories.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { vmRoutes } from "./routes/vm.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
 import { shapeRoutes } from "./shape/routes.ts";
 
@@ -93,6 +94,7 @@ export function createApp() {
   tokenRoutes(app);
   meRoutes(app);
   eventRoutes(app);
+  webhookRoutes(app);
   shapeRoutes(app);
   return app;
 }

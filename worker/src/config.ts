@@ -90,6 +90,9 @@ const configSchema = z.object({
   MAX_SESSIONS_PER_WORKSPACE: limit(20),
   MAX_HOLDS_PER_WORKSPACE: limit(20),
   MAX_GIT_CREDENTIALS_PER_ORGANIZATION: limit(100),
+  // Webhook endpoints per organization, and how long a delivery waits for the receiver's answer.
+  MAX_WEBHOOKS_PER_ORGANIZATION: limit(20),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // A VM tagged with this deployment's workspace that is gone or in error is deleted after this.
   ORPHAN_VM_GRACE_MINUTES: z.coerce.number().int().min(1).default(30),
   CRON_BUDGET_GRANTS_SECONDS: budgetSeconds(20),

@@ -5,6 +5,7 @@ import { presenceDirectory } from "./presence/directory.ts";
 import { providerFactory } from "./providers/index.ts";
 import { provisionerDirectory } from "./provisioning/directory.ts";
 import type { Deps } from "./services/deps.ts";
+import { webhookDirectory } from "./webhooks/directory.ts";
 
 /**
  * The deps of one request, scheduled event or Durable Object call, built from `env`: a database
@@ -20,6 +21,7 @@ export function openDeps(env: Env, now: () => Date = () => new Date()) {
     presence: presenceDirectory(env),
     provisioning: provisionerDirectory(env),
     hubs: hubDirectory(env),
+    webhooks: webhookDirectory(env),
     now,
   };
   return { deps, close: handle.close };

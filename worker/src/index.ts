@@ -4,6 +4,7 @@ import { runScheduled } from "./scheduled.ts";
 export { OrganizationHub } from "./hub/organization-hub.ts";
 export { WorkspacePresence } from "./presence/workspace-presence.ts";
 export { WorkspaceProvisioner } from "./provisioning/workspace-provisioner.ts";
+export { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 
 const app = createApp();
 

@@ -8,9 +8,11 @@ import { grantsJob } from "./jobs/grants.ts";
 import { idleStopJob } from "./jobs/idle-stop.ts";
 import { janitorJob } from "./jobs/janitor.ts";
 import { reconcileJob } from "./jobs/reconcile.ts";
+import { webhookJob } from "./jobs/webhooks.ts";
 import { errorSummary, logError } from "./safe-log.ts";
 import { compactEvents } from "./services/event-log.ts";
 import { reencryptGitCredentials } from "./services/git-credentials.ts";
+import { reencryptWebhookSecrets } from "./services/webhooks.ts";
 import { compactShapeLog } from "./shape/change-log.ts";
 
 /** How long sync clients can stay away and still resume from their offset instead of refetching. */
@@ -46,8 +48,10 @@ const BUDGET_SECONDS: Record<Lane, CronBudgetVariable> = {
  * and git polling once reconcile is done, each within its own time budget from the tick's start
  * and its lane of the connection slots: nothing waits behind git polling or idle auto-stop, and a
  * job out of budget starts nothing more and reports what it `left`. Then the
- * database-only upkeep: git credentials still under an older key moved to the newest, and
- * compaction of the sync change log and of events past their retention. Each job isolates its own per-workspace failures; a job that
+ * database-only upkeep: the "auto-stop coming" events, git credentials and webhook secrets still
+ * under an older key moved to the newest, webhook endpoints whose wake was lost (and settled
+ * deliveries past retention), and compaction of the sync change log and of events past their
+ * retention. Each job isolates its own per-workspace failures; a job that
  * fails as a whole does not stop the others. `clock` measures the budgets (the tick's `now` is
  * the scheduled time, the same for every decision).
  */
@@ -62,6 +66,7 @@ export async function runScheduled(env: Env, now: Date, clock: () => number = Da
     concurrency: Math.min(LANES[lane].max, config.CRON_PROVIDER_CONNECTIONS),
     slot: () => gate.acquire(lane),
   });
+  const retentionMs = config.EVENT_RETENTION_DAYS * 24 * 60 * 60_000;
   const run = async <T extends object>(name: string, job: () => Promise<T>) => {
     const t0 = clock();
     try {
@@ -96,12 +101,12 @@ export async function runScheduled(env: Env, now: Date, clock: () => number = Da
       grants,
       janitor,
       gitCredentialKeys: await run("git-credential-keys", () => reencryptGitCredentials(deps)),
+      webhookSecretKeys: await run("webhook-secret-keys", () => reencryptWebhookSecrets(deps)),
+      webhooks: await run("webhooks", () => webhookJob(deps, now, retentionMs)),
       shapeLog: await run("shape-log", () =>
         compactShapeLog(deps.db, new Date(now.getTime() - SHAPE_LOG_RETENTION_MS)),
       ),
-      events: await run("events", () =>
-        compactEvents(deps.db, new Date(now.getTime() - config.EVENT_RETENTION_DAYS * 24 * 60 * 60_000)),
-      ),
+      events: await run("events", () => compactEvents(deps.db, new Date(now.getTime() - retentionMs))),
     };
   } finally {
     await close();

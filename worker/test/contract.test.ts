@@ -1,4 +1,5 @@
 import { ApiError } from "@cw/contracts/client";
+import { webhookReceiverClient } from "@cw/testing";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { contractClient } from "./support/api.ts";
 import { sharedDatabase } from "./support/database.ts";
@@ -89,6 +90,18 @@ describe("the API's answers, read through the contract's client", () => {
     expect(credential).toMatchObject({ host: "git.example.test", scope: "user", hint: "cret" });
     expect((await api.listGitCredentials()).items).toEqual([credential]);
     await expect(api.deleteGitCredential(credential.id)).resolves.toBeUndefined();
+
+    const hook = await api.createWebhook({
+      url: webhookReceiverClient(inject("webhookReceiver")).urlOf("contract"),
+      events: ["*"],
+    });
+    expect(hook).toMatchObject({ status: "enabled", events: ["*"], description: null });
+    expect(hook.secret).toMatch(/^whsec_/);
+    expect((await api.listWebhooks()).items).toEqual([expect.objectContaining({ id: hook.id })]);
+    expect(await api.testWebhook(hook.id)).toMatchObject({ type: "webhook.test", webhookId: hook.id });
+    const page = await api.listWebhookDeliveries(hook.id, { limit: 1 });
+    expect(page.items).toHaveLength(1);
+    await expect(api.deleteWebhook(hook.id)).resolves.toBeUndefined();
 
     // A delete that saves work answers what it pushed (here nothing: the checkout is clean).
     const kept = await settled(

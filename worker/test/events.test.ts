@@ -2,7 +2,7 @@ import { schema } from "@cw/db";
 import { waitFor } from "@cw/testing";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { openDb, sharedDatabase } from "./support/database.ts";
+import { logsFinal, openDb, sharedDatabase } from "./support/database.ts";
 import { openEventStream } from "./support/event-stream.ts";
 import { createRunning, type Org, setupOrg } from "./support/org.ts";
 import { tick } from "./support/tick.ts";
@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterEach(() => vmHost.clearFaults());
 
 async function eventsOf(workspaceId: string, o: Org = org) {
+  await logsFinal(bindings());
   const res = await o.api("GET", `/v1/events?workspaceId=${workspaceId}&limit=500`);
   expect(res.status).toBe(200);
   return res.body.items as any[];

@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { createDb } from "@cw/db";
 import { migrateDatabase, startWsProxy, useNodeWebSocket } from "@cw/db/node";
 import { startVmHost } from "@cw/local/vm-host/index";
-import { createGitFixture, startDohServer, startSilentServer, testPostgres } from "@cw/testing/node";
+import {
+  createGitFixture,
+  startDohServer,
+  startSilentServer,
+  startWebhookReceiver,
+  testPostgres,
+} from "@cw/testing/node";
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
 import { startShapeUpstream } from "./support/shape-upstream.ts";
@@ -123,7 +129,11 @@ export default async function setup(project: TestProject) {
   // A git remote that accepts connections and never answers (slow-tenant.test.ts).
   const silent = await startSilentServer();
   project.provide("hangingGitUrl", `${silent.url}/never.git`);
+  // Webhook deliveries go to a real HTTP receiver that records them (webhooks.test.ts).
+  const receiver = await startWebhookReceiver();
+  project.provide("webhookReceiver", receiver.url);
   return async () => {
+    await receiver.close();
     await silent.close();
     await doh.close();
     await shapeUpstream.close();

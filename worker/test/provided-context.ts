@@ -14,6 +14,8 @@ declare module "vitest" {
     dnsResolver: string;
     /** A git remote URL whose server accepts connections and never answers. */
     hangingGitUrl: string;
+    /** The tests' webhook receiver (`@cw/testing/node`'s startWebhookReceiver); `webhookReceiverClient` drives it. */
+    webhookReceiver: string;
     vmHost: { url: string; sshHost: string; sshPort: number };
     gitRepo: {
       cloneUrl: string;

@@ -7,6 +7,7 @@ import type { CreateGitCredential } from "../schemas/git-credential.ts";
 import type { CreateRepository } from "../schemas/repository.ts";
 import type { JoinSession } from "../schemas/session.ts";
 import type { CreateToken } from "../schemas/token.ts";
+import type { CreateWebhook, ListWebhookDeliveriesQuery } from "../schemas/webhook.ts";
 import type {
   CreateWorkspace,
   GetWorkspaceQuery,
@@ -218,6 +219,15 @@ export function createApiClient(opts: ApiClientOptions) {
         query: { after: query.after, workspaceId: query.workspaceId, type: query.type?.join(",") },
       });
     },
+
+    listWebhooks: () => call(operations.listWebhooks),
+    /** The answer's `secret` (`whsec_…`) is shown this once: keep it where the receiver verifies. */
+    createWebhook: (input: CreateWebhook) => call(operations.createWebhook, { body: input }),
+    deleteWebhook: (id: string) => call(operations.deleteWebhook, { params: ws(id) }),
+    /** Queues one test delivery (`type` "webhook.test") and answers it, pending; its outcome shows in the deliveries. */
+    testWebhook: (id: string) => call(operations.testWebhook, { params: ws(id) }),
+    listWebhookDeliveries: (id: string, query: ListWebhookDeliveriesQuery = {}) =>
+      call(operations.listWebhookDeliveries, { params: ws(id), query }),
 
     getMe: () => call(operations.getMe),
     listTokens: () => call(operations.listTokens),

@@ -11,4 +11,5 @@ export * from "./ssh.ts";
 export * from "./token.ts";
 export * from "./unsaved-work.ts";
 export * from "./vm-git-credential.ts";
+export * from "./webhook.ts";
 export * from "./workspace.ts";

@@ -5,6 +5,8 @@ import {
   gitSyncStatusValues,
   membershipRoleValues,
   providerTypeValues,
+  webhookDeliveryStatusValues,
+  webhookStatusValues,
   workspaceStatusValues,
 } from "@cw/contracts/enums";
 import { pgEnum } from "drizzle-orm/pg-core";
@@ -17,3 +19,5 @@ export const membershipRoleEnum = pgEnum("membership_role", membershipRoleValues
 export const autoStopActionEnum = pgEnum("auto_stop_action", autoStopActionValues);
 export const gitSyncStatusEnum = pgEnum("git_sync_status", gitSyncStatusValues);
 export const gitCredentialScopeEnum = pgEnum("git_credential_scope", gitCredentialScopeValues);
+export const webhookStatusEnum = pgEnum("webhook_status", webhookStatusValues);
+export const webhookDeliveryStatusEnum = pgEnum("webhook_delivery_status", webhookDeliveryStatusValues);

@@ -7,3 +7,4 @@ export * from "./git-credentials.ts";
 export * from "./relations.ts";
 export * from "./repositories.ts";
 export * from "./shape-log.ts";
+export * from "./webhooks.ts";

@@ -23,3 +23,13 @@ export function decodeCursor(raw: string): PageCursor | null {
     return null;
   }
 }
+
+/** A page from rows read newest first with `limit + 1`: the first `limit`, and a cursor when there are more. */
+export function pageOf<T extends PageCursor>(
+  rows: T[],
+  limit: number,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

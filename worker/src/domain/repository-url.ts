@@ -43,11 +43,19 @@ export function judgeRepositoryUrl(raw: string, allowLocal: boolean): UrlVerdict
     }
     host = url.hostname;
   }
+  return judgePublicHost(host);
+}
+
+/**
+ * A URL's host as production takes it: a public IP address, or a name with a dot (whose addresses
+ * the caller resolves and checks). Also the webhook URL policy's (`webhook-url.ts`).
+ */
+export function judgePublicHost(host: string): UrlVerdict {
   const canonical = canonicalHost(host);
   if (!canonical) return { ok: false, message: `has an invalid host "${host}"` };
   const cls = classifyAddress(canonical);
   if (cls === null) {
-    // A single label ("localhost", "intranet") is never a public git host.
+    // A single label ("localhost", "intranet") is never a public host.
     if (!canonical.includes("."))
       return { ok: false, message: `host "${canonical}" is not a public host name` };
     return { ok: true, host: canonical, isAddress: false };

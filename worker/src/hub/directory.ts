@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import { logError } from "../safe-log.ts";
-import type { DbSource, OrganizationHub } from "./organization-hub.ts";
+import type { DbSource, HubChange, OrganizationHub } from "./organization-hub.ts";
 
 /** An organization's hub object, typed through `Env` (its RPC methods are the class's). */
 export type HubStub = DurableObjectStub<OrganizationHub>;
@@ -26,9 +26,10 @@ export async function notifyHub(
   hubs: HubDirectory,
   config: Pick<Config, "DATABASE_URL" | "DATABASE_WS_PROXY">,
   organizationId: string,
+  change: HubChange = {},
 ): Promise<void> {
   try {
-    await hubs(organizationId).notify(dbSourceOf(config), organizationId);
+    await hubs(organizationId).notify(dbSourceOf(config), organizationId, change);
   } catch (err) {
     logError("notifying the organization's hub failed (its safety poll will find the change):", err);
   }

@@ -4,16 +4,19 @@ import { createDb, type Database } from "@cw/db";
 import type { LogPosition } from "../domain/log-position.ts";
 import { logError } from "../safe-log.ts";
 import type { EventFilter } from "../services/event-log.ts";
-import { currentPosition, type WireRow } from "../shape/change-log.ts";
+import { currentPosition, readBounds, type WireRow } from "../shape/change-log.ts";
+import { webhookDirectory } from "../webhooks/directory.ts";
 import { Feed } from "./feed.ts";
 import {
   type EventItem,
   readEventLog,
   readShapeLog,
   readShapeRows,
+  readWebhookInterests,
   type ShapeItem,
   shapePositionValid,
 } from "./reads.ts";
+import { WebhookWake } from "./webhook-wake.ts";
 
 /**
  * One per organization (named by its id): what every long-poll, event stream and `waitFor` of the
@@ -21,6 +24,10 @@ import {
  * after their transaction commits (`notify`); it then reads the organization's change log and event
  * log once and answers every waiter from memory. A safety poll (the shortest `pollMs` among the
  * waiters) finds what nobody told it about, and runs only while someone waits.
+ *
+ * It also wakes webhook delivery: each refresh that reads new events wakes the delivery objects of
+ * the organization's endpoints that want them (`WebhookWake`), so while the organization has
+ * endpoints a notice is read at once even with nobody waiting.
  *
  * Its memory (`Feed`s and the rows they name) is a cache: an evicted hub starts empty and checks
  * each waiter's position once. Callers pass the database they use (`DbSource`): it is the worker's
@@ -62,6 +69,16 @@ export type EventsAnswer =
   | { kind: "events"; events: Event[]; position: LogPosition }
   | { kind: "timeout"; position: LogPosition };
 
+/** What a writer's notice says besides "something committed". */
+export interface HubChange {
+  /** A webhook endpoint was added, deleted or disabled: the hub's list of them is stale. */
+  endpoints?: boolean;
+}
+
+/** The first follow-up read after a notice whose transaction was not final yet; then doubling, at most the max. */
+const FOLLOW_UP_MS = 25;
+const MAX_FOLLOW_UP_MS = 5_000;
+
 /** Items kept per log; an older position is checked against Postgres again (once per client). */
 const FEED_CAPACITY = 5_000;
 
@@ -83,15 +100,33 @@ export class OrganizationHub extends DurableObject<Env> {
   private refreshAgain = false;
   private lastRefreshAt = 0;
   private poll: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * A notice asks for a read; set until one runs. Its transaction committed, but the event log
+   * shows only transactions older than the oldest still running: while one is, the read may miss
+   * it, so reads follow up (FOLLOW_UP_MS, doubling) until the log is final below `noticedBelow`,
+   * the next transaction id when the notice was read. Waiters have the safety poll; webhooks only
+   * this (and the cron).
+   */
+  private noticed = false;
+  private noticedBelow: bigint | null = null;
+  private followUp: ReturnType<typeof setTimeout> | null = null;
+  private followUps = 0;
+  private readonly webhooks = new WebhookWake(
+    () => this.withDb((db) => readWebhookInterests(db, this.organizationId!)),
+    (endpointId) => webhookDirectory(this.env)(endpointId).poke(endpointId),
+  );
 
   /** A writer's transaction committed: read what changed and answer whoever waits for it. */
-  async notify(source: DbSource, organizationId: string): Promise<void> {
+  async notify(source: DbSource, organizationId: string, change: HubChange = {}): Promise<void> {
     this.adopt(source, organizationId);
-    // Nobody waits: the next waiter reads first (the feeds are stale from now on).
-    if (this.waiters.size === 0) {
+    if (change.endpoints) this.webhooks.forget();
+    // Nobody waits and no endpoint wants events: the next waiter reads first (the feeds are stale
+    // from now on).
+    if (this.waiters.size === 0 && !(await this.webhooks.any())) {
       this.lastRefreshAt = 0;
       return;
     }
+    this.noticed = true;
     void this.refresh().catch((err) => logError("hub refresh after a notification failed:", err));
   }
 
@@ -145,7 +180,8 @@ export class OrganizationHub extends DurableObject<Env> {
     }
     if (this.events.coverage(after) === "below") {
       const read = await this.withDb((db) => readEventLog(db, req.organizationId, after, req.limit));
-      this.events.apply(read);
+      // Events this read adds may be new to the hub too: wake for them (an old one wakes in vain).
+      void this.webhooks.wake(this.events.apply(read).map((i) => i.event));
       if (this.events.coverage(after) !== "covered") {
         const events = read.items.filter((i) => matches(i.event, req.filter)).map((i) => i.event);
         return { kind: "events", events, position: read.items.at(-1)?.position ?? after };
@@ -233,6 +269,7 @@ export class OrganizationHub extends DurableObject<Env> {
       } finally {
         this.refreshing = null;
         this.schedulePoll();
+        this.scheduleFollowUp();
       }
     })();
     return this.refreshing;
@@ -248,7 +285,14 @@ export class OrganizationHub extends DurableObject<Env> {
       const now = await currentPosition(db);
       if (shapeHead === null) this.shape.apply({ after: now, upTo: now, items: [], complete: true });
       if (eventsHead === null) this.events.apply({ after: now, upTo: now, items: [], complete: true });
+      // What committed before this start was never seen: every endpoint checks its own cursor.
+      void this.webhooks.wake("all");
       return false;
+    }
+    if (this.noticed) {
+      this.noticed = false;
+      const { nextTxid } = await readBounds(db);
+      if (this.noticedBelow === null || nextTxid > this.noticedBelow) this.noticedBelow = nextTxid;
     }
     const shapeRead = await readShapeLog(db, organizationId, shapeHead, FEED_CAPACITY);
     if (shapeRead.items.length > 0) {
@@ -258,7 +302,8 @@ export class OrganizationHub extends DurableObject<Env> {
     this.shape.apply(shapeRead);
     this.forgetUnreferencedRows();
     const eventsRead = await readEventLog(db, organizationId, eventsHead, FEED_CAPACITY);
-    this.events.apply(eventsRead);
+    void this.webhooks.wake(this.events.apply(eventsRead).map((i) => i.event));
+    if (this.noticedBelow !== null && this.events.known!.txid >= this.noticedBelow) this.noticedBelow = null;
     return !shapeRead.complete || !eventsRead.complete;
   }
 
@@ -279,6 +324,22 @@ export class OrganizationHub extends DurableObject<Env> {
       this.poll = null;
       void this.refresh().catch((err) => logError("hub safety poll failed:", err));
     }, due);
+  }
+
+  /** Reads again soon while a noticed transaction may still be unread (see `noticedBelow`). */
+  private scheduleFollowUp() {
+    if (this.noticedBelow === null) {
+      if (this.followUp !== null) clearTimeout(this.followUp);
+      this.followUp = null;
+      this.followUps = 0;
+      return;
+    }
+    if (this.followUp !== null) return;
+    const delay = Math.min(FOLLOW_UP_MS * 2 ** this.followUps++, MAX_FOLLOW_UP_MS);
+    this.followUp = setTimeout(() => {
+      this.followUp = null;
+      void this.refresh().catch((err) => logError("hub follow-up read failed:", err));
+    }, delay);
   }
 
   private async withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {

@@ -1,10 +1,12 @@
 import type { Event } from "@cw/contracts";
-import type { Database } from "@cw/db";
+import { type Database, schema } from "@cw/db";
+import { and, eq } from "drizzle-orm";
 import { comparePositions, type LogPosition, parsePosition } from "../domain/log-position.ts";
 import { type EventFilter, readEventsAfter } from "../services/event-log.ts";
 import { readBounds, readEntries, readRows, type WireRow } from "../shape/change-log.ts";
 import { SHAPES } from "../shape/shapes.ts";
 import type { LogRead } from "./feed.ts";
+import type { EndpointInterest } from "./webhook-wake.ts";
 
 /**
  * The hub's reads of Postgres: one organization's workspace change log (with the rows it names, as
@@ -60,4 +62,15 @@ export async function readEventLog(
   const { events, upTo } = await readEventsAfter(db, organizationId, after, limit, filter);
   const items = events.map((event) => ({ position: parsePosition(event.cursor), event }));
   return { after, upTo, items, complete: items.length < limit };
+}
+
+export async function readWebhookInterests(
+  db: Database,
+  organizationId: string,
+): Promise<EndpointInterest[]> {
+  const w = schema.webhookEndpoints;
+  return db
+    .select({ id: w.id, eventTypes: w.eventTypes })
+    .from(w)
+    .where(and(eq(w.organizationId, organizationId), eq(w.status, "enabled")));
 }

@@ -4,11 +4,12 @@ import { and, count, desc, eq, inArray, isNull, lt, not, or, type SQL, sql } fro
 import type { z } from "zod";
 import { userActor } from "../domain/events.ts";
 import { notFound, Problem } from "../domain/problems.ts";
-import { type KeyRing, open, type Sealed, SealedUnreadable, seal } from "../domain/secret-box.ts";
+import { open, SealedUnreadable, seal } from "../domain/secret-box.ts";
 import { logError } from "../safe-log.ts";
 import { type Caller, type Deps, notifyChange } from "./deps.ts";
 import { recordEvents } from "./event-log.ts";
 import { withinOrganizationLimit } from "./organization-limits.ts";
+import { type ResealResult, resealUnderNewestKey, sealedColumns, sealedOf } from "./reseal.ts";
 
 const creds = schema.gitCredentials;
 type Row = typeof creds.$inferSelect;
@@ -16,12 +17,6 @@ type Row = typeof creds.$inferSelect;
 /** What a ciphertext is bound to: its owner and host, so it opens in no other row. */
 const contextOf = (row: Pick<Row, "organizationId" | "scope" | "userId" | "host">) =>
   `git-credential\u0000${row.organizationId}\u0000${row.scope}\u0000${row.userId ?? ""}\u0000${row.host}`;
-
-const sealedOf = (row: Row): Sealed => ({
-  keyId: row.secretKeyId,
-  iv: row.secretIv,
-  ciphertext: row.secretCiphertext,
-});
 
 const HINT_MIN_LENGTH = 12;
 
@@ -91,9 +86,7 @@ export async function createGitCredential(
   const values = {
     ...owner,
     username: input.username,
-    secretKeyId: sealed.keyId,
-    secretIv: sealed.iv,
-    secretCiphertext: sealed.ciphertext,
+    ...sealedColumns(sealed),
     hint: input.secret.length >= HINT_MIN_LENGTH ? input.secret.slice(-4) : null,
     createdAt: deps.now(),
     lastUsedAt: null,
@@ -219,41 +212,22 @@ export async function credentialForHost(
   return { username: row.username, secret };
 }
 
-/** Credentials moved to the first key of the ring per tick. */
-export const REENCRYPT_BATCH = 100;
-
 /**
  * Moves credentials sealed under an older key of GIT_CREDENTIAL_KEYS to the first one, a batch a
  * tick, so an old key can be dropped once none is left under it. The update is conditional on the
  * row's ciphertext being unchanged, so a concurrent replacement is never overwritten.
  */
-export async function reencryptGitCredentials(deps: Deps) {
-  const ring: KeyRing = deps.config.GIT_CREDENTIAL_KEYS;
-  const older = ring.slice(1).map((k) => k.id);
-  if (older.length === 0) return { stale: 0, moved: 0, unreadable: 0 };
-  const stale = await deps.db
-    .select()
-    .from(creds)
-    .where(inArray(creds.secretKeyId, older))
-    .limit(REENCRYPT_BATCH);
-  let moved = 0;
-  let unreadable = 0;
-  for (const row of stale) {
-    let secret: string;
-    try {
-      secret = await open(ring, sealedOf(row), contextOf(row));
-    } catch (err) {
-      if (!(err instanceof SealedUnreadable)) throw err;
-      unreadable++;
-      continue;
-    }
-    const sealed = await seal(ring, secret, contextOf(row));
-    const [done] = await deps.db
-      .update(creds)
-      .set({ secretKeyId: sealed.keyId, secretIv: sealed.iv, secretCiphertext: sealed.ciphertext })
-      .where(and(eq(creds.id, row.id), eq(creds.secretCiphertext, row.secretCiphertext)))
-      .returning({ id: creds.id });
-    if (done) moved++;
-  }
-  return { stale: stale.length, moved, unreadable };
-}
+export const reencryptGitCredentials = (deps: Deps): Promise<ResealResult> =>
+  resealUnderNewestKey<Row>(deps.config.GIT_CREDENTIAL_KEYS, {
+    stale: (older, limit) =>
+      deps.db.select().from(creds).where(inArray(creds.secretKeyId, older)).limit(limit),
+    contextOf,
+    save: async (row, columns) =>
+      (
+        await deps.db
+          .update(creds)
+          .set(columns)
+          .where(and(eq(creds.id, row.id), eq(creds.secretCiphertext, row.secretCiphertext)))
+          .returning({ id: creds.id })
+      ).length > 0,
+  });

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { Problem } from "../domain/problems.ts";
-import { judgeRepositoryUrl, judgeResolvedAddresses } from "../domain/repository-url.ts";
+import { judgeRepositoryUrl, judgeResolvedAddresses, type UrlVerdict } from "../domain/repository-url.ts";
 import type { Deps } from "./deps.ts";
 
 /**
- * The repository URL policy with its I/O: a host name is resolved through DNS-over-HTTPS (Workers
+ * The URL policies with their I/O: a host name is resolved through DNS-over-HTTPS (Workers
  * have no DNS API; the resolver is `DNS_RESOLVER_URL`, speaking the JSON form of RFC 8484 resolvers)
  * and every address it has must be public. Run when a repository is added and again right before
- * each VM is created, so a name that changed its addresses since is caught.
+ * each VM is created, so a name that changed its addresses since is caught; the same for a webhook
+ * URL when its endpoint is added and before each delivery run (`webhook-url-check.ts`).
  */
 const DNS_TIMEOUT_MS = 5_000;
 const DNS_NXDOMAIN = 3;
@@ -45,9 +46,11 @@ async function lookup(resolverUrl: string, name: string, type: keyof typeof RECO
 
 export type UrlCheck = { ok: true } | { ok: false; message: string };
 
-/** Whether this deployment accepts `url` now. Throws ResolverUnavailable when that cannot be known. */
-export async function checkRepositoryUrl(deps: Pick<Deps, "config">, url: string): Promise<UrlCheck> {
-  const verdict = judgeRepositoryUrl(url, deps.config.ALLOW_LOCAL_REPOSITORIES);
+/**
+ * A policy's verdict on a URL, completed: a host name's addresses, resolved now, must all be
+ * public. Throws ResolverUnavailable when that cannot be known.
+ */
+export async function checkResolvedHost(deps: Pick<Deps, "config">, verdict: UrlVerdict): Promise<UrlCheck> {
   if (!verdict.ok) return verdict;
   if (verdict.host === null || verdict.isAddress) return { ok: true };
   const resolver = deps.config.DNS_RESOLVER_URL;
@@ -59,23 +62,25 @@ export async function checkRepositoryUrl(deps: Pick<Deps, "config">, url: string
   return resolved.ok ? { ok: true } : resolved;
 }
 
-/** The check as a request sees it: refused → 422 naming the field, resolver down → 503. */
-export async function assertRepositoryUrl(deps: Pick<Deps, "config">, url: string, field: string) {
-  let check: UrlCheck;
+/** Whether this deployment accepts `url` now. Throws ResolverUnavailable when that cannot be known. */
+export const checkRepositoryUrl = (deps: Pick<Deps, "config">, url: string) =>
+  checkResolvedHost(deps, judgeRepositoryUrl(url, deps.config.ALLOW_LOCAL_REPOSITORIES));
+
+/** A check as a request sees it: refused → 422 naming the field, resolver down → 503. */
+export async function assertUrlAllowed(check: () => Promise<UrlCheck>, field: string, what: string) {
+  let result: UrlCheck;
   try {
-    check = await checkRepositoryUrl(deps, url);
+    result = await check();
   } catch (err) {
     if (!(err instanceof ResolverUnavailable)) throw err;
-    throw new Problem(
-      503,
-      "dns-unavailable",
-      "DNS unavailable",
-      "could not check the repository's host; try again",
-    );
+    throw new Problem(503, "dns-unavailable", "DNS unavailable", `could not check ${what}; try again`);
   }
-  if (!check.ok) {
-    throw new Problem(422, "validation", "Invalid request", `${field}: ${check.message}`, {
-      errors: [{ field, message: check.message }],
+  if (!result.ok) {
+    throw new Problem(422, "validation", "Invalid request", `${field}: ${result.message}`, {
+      errors: [{ field, message: result.message }],
     });
   }
 }
+
+export const assertRepositoryUrl = (deps: Pick<Deps, "config">, url: string, field: string) =>
+  assertUrlAllowed(() => checkRepositoryUrl(deps, url), field, "the repository's host");

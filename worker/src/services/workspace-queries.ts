@@ -3,7 +3,7 @@ import { schema } from "@cw/db";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { userActor } from "../domain/events.ts";
-import { encodeCursor, type PageCursor } from "../domain/pagination.ts";
+import { type PageCursor, pageOf } from "../domain/pagination.ts";
 import { notFound, Problem } from "../domain/problems.ts";
 import { dbSourceOf, type HubStub } from "../hub/directory.ts";
 import { logError } from "../safe-log.ts";
@@ -33,9 +33,7 @@ export async function listWorkspaces(
     )
     .orderBy(desc(ws.createdAt), desc(ws.id))
     .limit(opts.limit + 1);
-  const page = rows.slice(0, opts.limit);
-  const last = page.at(-1);
-  return { items: page, nextCursor: rows.length > opts.limit && last ? encodeCursor(last) : null };
+  return pageOf(rows, opts.limit);
 }
 
 export async function getWorkspace(deps: Deps, caller: Caller, id: string) {

@@ -1,4 +1,5 @@
 import { createDb, createOrganizationWithOwner, type DbHandle } from "@cw/db";
+import { waitFor } from "@cw/testing";
 import { sql } from "drizzle-orm";
 import { inject } from "vitest";
 
@@ -35,4 +36,27 @@ export async function seedOrganization(db: DbHandle, label = "org") {
     email: `${label}-${counter}-${crypto.randomUUID()}@example.test`,
     userName: `${label} owner`,
   });
+}
+
+/**
+ * Waits until every transaction that had begun when it was called has ended. The event log (like
+ * the sync change log) shows only transactions older than the oldest one still running on the
+ * server — other databases' and other test runs' included — so a read right after a change may
+ * not show it yet.
+ */
+export async function logsFinal(env: { DATABASE_URL: string; DATABASE_WS_PROXY: string }) {
+  const db = openDb(env);
+  const bound = async (which: "xmin" | "xmax") =>
+    BigInt(
+      String(
+        (await db.db.execute(sql.raw(`select pg_snapshot_${which}(pg_current_snapshot())::text as v`)))
+          .rows[0]!.v,
+      ),
+    );
+  try {
+    const next = await bound("xmax");
+    await waitFor("the transactions under way to end", async () => (await bound("xmin")) >= next);
+  } finally {
+    await db.close();
+  }
 }
