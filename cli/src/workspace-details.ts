@@ -3,11 +3,17 @@ import type { Workspace } from "@cw/contracts/types";
 import { renderTable } from "./output.ts";
 import { activityLine, gitSync, statusText } from "./workspace-table.ts";
 
-const indent = (text: string) =>
-  text
-    .split("\n")
-    .map((line) => `  ${line}`)
-    .join("\n");
+/** A table indented under its heading, or `none` said instead. */
+function section(heading: string, none: string, header: string[], rows: string[][]): string {
+  const body =
+    rows.length === 0
+      ? `  ${none}`
+      : renderTable(header, rows)
+          .split("\n")
+          .map((line) => `  ${line}`)
+          .join("\n");
+  return `${heading} (${rows.length})\n${body}`;
+}
 
 function autoStopRule(w: Workspace): string {
   if (w.autoStopMinutes <= 0) return "off";
@@ -31,32 +37,22 @@ export function workspaceDetails(w: Workspace, now: Date): string {
   ];
   const width = Math.max(...facts.map(([label]) => label.length));
   const { sessions, holds } = w.activity;
-  const people =
-    sessions.length === 0
-      ? "  nobody"
-      : indent(
-          renderTable(
-            ["NAME", "EMAIL", "CLIENT", "SINCE"],
-            sessions.map((s) => [s.name, s.email, s.clientType, at(s.since)]),
-          ),
-        );
-  const held =
-    holds.length === 0
-      ? "  none"
-      : indent(
-          renderTable(
-            ["REASON", "BY", "UNTIL", "ID"],
-            holds.map((h) => [h.reason, h.name, at(h.until), h.id]),
-          ),
-        );
   return [
     w.name,
     ...facts.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
     "",
-    `connected (${sessions.length})`,
-    people,
+    section(
+      "connected",
+      "nobody",
+      ["NAME", "EMAIL", "CLIENT", "SINCE"],
+      sessions.map((s) => [s.name, s.email, s.clientType, at(s.since)]),
+    ),
     "",
-    `holds (${holds.length})`,
-    held,
+    section(
+      "holds",
+      "none",
+      ["REASON", "BY", "UNTIL", "ID"],
+      holds.map((h) => [h.reason, h.name, at(h.until), h.id]),
+    ),
   ].join("\n");
 }

@@ -142,18 +142,24 @@ function manualTimers() {
   };
 }
 
+/** A hold kept on workspace "ws" through the in-memory API, with timers fired by hand and notes kept. */
+async function kept(reason = "r") {
+  const holds = holdsApi();
+  const timers = manualTimers();
+  const said: string[] = [];
+  const held = await keepHeld({
+    api: holds.api,
+    workspaceId: "ws",
+    reason,
+    say: (l) => said.push(l),
+    schedule: timers.schedule,
+  });
+  return { holds, timers, said, held };
+}
+
 describe("holding while a command runs", () => {
   it("renews by placing the new hold before releasing the old, so there is never a gap, then releases", async () => {
-    const holds = holdsApi();
-    const timers = manualTimers();
-    const said: string[] = [];
-    const held = await keepHeld({
-      api: holds.api,
-      workspaceId: "ws",
-      reason: "make (cw hold)",
-      say: (l) => said.push(l),
-      schedule: timers.schedule,
-    });
+    const { holds, timers, said, held } = await kept("make (cw hold)");
     expect(held.current().id).toBe("h1");
     await timers.fire(RENEW_AFTER_MS);
     await timers.fire(RENEW_AFTER_MS);
@@ -172,16 +178,7 @@ describe("holding while a command runs", () => {
   });
 
   it("retries a failed renewal, saying each distinct failure once, and keeps the hold it has", async () => {
-    const holds = holdsApi();
-    const timers = manualTimers();
-    const said: string[] = [];
-    const held = await keepHeld({
-      api: holds.api,
-      workspaceId: "ws",
-      reason: "r",
-      say: (l) => said.push(l),
-      schedule: timers.schedule,
-    });
+    const { holds, timers, said, held } = await kept();
     holds.failNextCreates(
       new ApiError({ status: 0, title: "API unreachable", detail: "Cannot reach the API" }),
     );
@@ -200,16 +197,7 @@ describe("holding while a command runs", () => {
   });
 
   it("releases a renewal that was in flight when the command ended, and a hold someone else released is no error", async () => {
-    const holds = holdsApi();
-    const timers = manualTimers();
-    const said: string[] = [];
-    const held = await keepHeld({
-      api: holds.api,
-      workspaceId: "ws",
-      reason: "r",
-      say: (l) => said.push(l),
-      schedule: timers.schedule,
-    });
+    const { holds, timers, said, held } = await kept();
     const open = holds.holdCreates();
     await timers.fire(RENEW_AFTER_MS);
     const released = held.release();
@@ -219,16 +207,12 @@ describe("holding while a command runs", () => {
     expect(holds.calls.filter((c) => c.startsWith("create"))).toHaveLength(2);
     expect(timers.pending.filter((t) => !t.cancelled)).toEqual([]);
 
-    const again = await keepHeld({
-      api: holds.api,
-      workspaceId: "ws",
-      reason: "r",
-      say: (l) => said.push(l),
-      schedule: timers.schedule,
-    });
-    holds.live.clear();
-    await again.release();
     expect(said).toEqual([]);
+
+    const other = await kept();
+    other.holds.live.clear();
+    await other.held.release();
+    expect(other.said).toEqual([]);
   });
 
   it("exits as a shell says a command ended, and passes on the signals meant for the command", () => {

@@ -154,12 +154,12 @@ export const commandSpecs = {
       reason: {
         type: "string",
         value: "R",
-        help: "what it is for, shown to everyone who looks (with -- COMMAND: default the program's name)",
+        help: "what it is for, shown to everyone who looks (with -- COMMAND, default: the program's name)",
       },
       json,
     },
     details:
-      "A hold counts as activity for as long as it lasts: idle auto-stop waits, whoever is connected. With -- COMMAND, cw holds the workspace while the command runs (a 10-minute hold renewed every 5 minutes, the new one placed before the old is released), releases it when the command ends or is interrupted (SIGTERM and SIGHUP, and SIGINT when cw is not on a terminal, are passed on to the command), and exits with the command's status. The workspace must be running (cw resume first).",
+      "A hold counts as activity for as long as it lasts: idle auto-stop waits, whoever is connected. With -- COMMAND, cw holds the workspace while the command runs (a 10-minute hold renewed every 5 minutes, the new one placed before the old is released), releases it when the command ends or is interrupted (SIGTERM and SIGHUP, and SIGINT unless cw's stdin is a terminal, are passed on to the command), and exits with the command's status. The workspace must be running (cw resume first).",
   },
   unhold: {
     summary: "release a hold early",
