@@ -478,8 +478,12 @@ describe("cw create in a git worktree", () => {
     const result = await runCw(home, ["create"], { cwd: clone });
     expect(result.code, result.stderr).toBe(0);
     const [header, row] = lines(result.stdout);
-    expect(header).toMatch(/^NAME\s+BRANCH\s+STATUS\s+CONNECTED\s+AUTO-STOP IN\s+GIT SYNC$/);
-    expect(row).toMatch(new RegExp(`^${basename(clone)}-feature\\s+feature\\s+running\\s+0\\s+`));
+    expect(header).toMatch(/^NAME\s+BRANCH\s+STATUS\s+GIT SYNC\s+ACTIVITY$/);
+    expect(row).toMatch(
+      new RegExp(
+        `^${basename(clone)}-feature\\s+feature\\s+running\\s+.+\\s+idle: auto-pause at .+ \\(in \\d+ min\\)$`,
+      ),
+    );
     // Not a terminal: no spinner, only the hint.
     expect(result.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|\r/);
     const all = await api.listAllWorkspaces();
