@@ -28,6 +28,28 @@ export function runCw(
   return runClient(target, process.execPath, [CLI_BUNDLE, ...args], opts.input);
 }
 
+/**
+ * `cw <args>` started as a user in `home` starts it, left running: the test reads its output as it
+ * comes, signals it, and awaits its end (code, or the signal that ended it).
+ */
+export function startCw(home: string, args: string[]) {
+  const target: OpenSshTarget = { home, host: "", configFile: "" };
+  const child = spawn(process.execPath, [CLI_BUNDLE, ...args], { env: clientEnv(target), cwd: home });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    exited: exited.then((end) => ({ ...end, stdout, stderr })),
+    output: () => ({ stdout, stderr }),
+  };
+}
+
 /** The ssh_config `cw config-ssh` wrote in `home`, as a target for `@cw/testing/openssh`. */
 export function configSshTarget(home: string, host: string, env?: Record<string, string>): OpenSshTarget {
   // OpenSSH reads the passwd entry's home, not $HOME: hand it the test's config explicitly.

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { type ApiClient, createApiClient } from "@cw/contracts/client";
-import type { Workspace } from "@cw/contracts/types";
+import type { Hold, Workspace } from "@cw/contracts/types";
 import { createDb, schema } from "@cw/db";
 import { useNodeWebSocket } from "@cw/db/node";
 import { git, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
@@ -10,7 +10,7 @@ import { type OpenSshTarget, openSsh, startSsh } from "@cw/testing/openssh";
 import { sshConformance } from "@cw/testing/ssh-conformance";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configSshTarget, connectThroughCw, runCw } from "../src/testing.ts";
+import { configSshTarget, connectThroughCw, runCw, startCw } from "../src/testing.ts";
 
 /**
  * `cw` against the real control plane (a throw-away local stack: worker, PostgreSQL, VM host),
@@ -151,6 +151,168 @@ describe("presence and resume", () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe("holds: cw hold, cw status, cw unhold", () => {
+  let ws: Workspace;
+  let me: string;
+  beforeAll(async () => {
+    ws = await created("holding");
+    me = (await api.getMe()).user.name;
+  }, 120_000);
+  const holdsOf = async () => (await api.listHolds(ws.id)).items;
+  const heldFor = (reason: string) =>
+    waitFor("the hold to be listed", async () => {
+      const holds = await holdsOf();
+      return holds.length === 1 && holds[0]!.reason === reason;
+    });
+
+  it("cw hold --for places a hold that cw status and cw ls show with its reason; cw unhold releases it", async () => {
+    const before = Date.now();
+    const placed = await runCw(home, [
+      "hold",
+      "holding",
+      "--for",
+      "2h",
+      "--reason",
+      "nightly build",
+      "--json",
+    ]);
+    expect(placed.code, placed.stderr).toBe(0);
+    const hold = JSON.parse(placed.stdout) as Hold;
+    expect(hold).toMatchObject({ reason: "nightly build", name: me });
+    const ahead = (Date.parse(hold.until) - before) / 60_000;
+    expect(ahead).toBeGreaterThanOrEqual(120);
+    expect(ahead).toBeLessThan(125);
+    expect((await holdsOf()).map((h) => h.id)).toEqual([hold.id]);
+
+    const status = await runCw(home, ["status", "holding"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(
+      /^ {2}activity {3}running because of a hold 'nightly build' until (tomorrow )?\d\d:\d\d; then auto-pause at (tomorrow )?\d\d:\d\d \(in 1[45]\d min\)$/m,
+    );
+    expect(status.stdout).toMatch(
+      new RegExp(`^holds \\(1\\)\n {2}REASON .*\n {2}nightly build {2}${me} +.+ +${hold.id}$`, "m"),
+    );
+    const json = JSON.parse((await runCw(home, ["status", ws.id, "--json"])).stdout) as Workspace;
+    expect(json.activity).toMatchObject({
+      state: "held_by_holds",
+      holds: [{ id: hold.id, reason: "nightly build" }],
+    });
+    const ls = lines((await runCw(home, ["ls", "--status", "running"])).stdout);
+    expect(ls[0]).toMatch(/^NAME +BRANCH +STATUS +GIT SYNC +ACTIVITY$/);
+    expect(ls.find((l) => l.startsWith("holding "))).toMatch(
+      /^holding +feature +running +\S.* +running because of a hold 'nightly build' until (tomorrow )?\d\d:\d\d; then auto-pause/,
+    );
+
+    // A second hold, with --until: now there are two, so unhold without an id lists them.
+    const until = new Date(Date.now() + 90 * 60_000).toISOString();
+    const second = await runCw(home, ["hold", ws.id, "--until", until, "--reason", "migration", "--json"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout) as Hold).toMatchObject({ reason: "migration", until });
+    const which = await runCw(home, ["unhold", "holding"]);
+    expect(which.code).toBe(1);
+    expect(lines(which.stderr)).toEqual([
+      expect.stringMatching(
+        /^cw: holding has 2 holds: 'migration' by .+; 'nightly build' by .+; name one by its id, or --all$/,
+      ),
+    ]);
+    const one = await runCw(home, ["unhold", "holding", hold.id]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(
+      new RegExp(
+        `^Released 'nightly build' by ${me} until (tomorrow )?\\d\\d:\\d\\d \\(id ${hold.id}\\) on holding\\.\n$`,
+      ),
+    );
+    expect((await holdsOf()).map((h) => h.reason)).toEqual(["migration"]);
+    expect((await runCw(home, ["unhold", "holding", "--all"])).code).toBe(0);
+    expect(await holdsOf()).toEqual([]);
+    const none = await runCw(home, ["unhold", "holding"]);
+    expect(none).toMatchObject({ code: 1, stderr: "cw: holding has no holds\n" });
+  });
+
+  it("cw status names the people connected, with their client", async () => {
+    const session = await api.joinSession(ws.id, "web");
+    try {
+      await waitFor("the session in the workspace's activity", async () =>
+        (await api.getWorkspace(ws.id)).activity.sessions.some((s) => s.sessionId === session.sessionId),
+      );
+      const status = await runCw(home, ["status", "holding"]);
+      expect(status.stdout).toMatch(
+        new RegExp(`^ {2}activity {3}running because ${me} \\(web, \\d+ min\\)$`, "m"),
+      );
+      expect(status.stdout).toMatch(
+        new RegExp(`^connected \\(1\\)\n {2}NAME .*\n {2}${me} +\\S+@\\S+ +web +\\S+`, "m"),
+      );
+    } finally {
+      await api.leaveSession(ws.id, session.sessionId);
+    }
+  });
+
+  it("cw hold -- COMMAND holds while it runs, releases when it ends, and exits with its status", async () => {
+    const done = join(tmp, "hold-done");
+    const run = startCw(home, [
+      "hold",
+      "holding",
+      "--",
+      "sh",
+      "-c",
+      'echo running; while [ ! -e "$0" ]; do sleep 0.1; done; exit 3',
+      done,
+    ]);
+    await waitFor("the command to run", async () => run.output().stdout.includes("running"));
+    // Named by the program, not its arguments (which may hold secrets).
+    await heldFor("sh (cw hold)");
+    writeFileSync(done, "");
+    const end = await run.exited;
+    expect(end.code, end.stderr).toBe(3);
+    expect(end.stderr).toMatch(
+      /^cw: holding holding while sh runs \(hold \S+: 10 min, renewed every 5; released when it ends\)$/m,
+    );
+    expect(await holdsOf()).toEqual([]);
+  });
+
+  it("on SIGINT, passes it on to the command, releases the hold, and exits as the command did", async () => {
+    const sleeper = startCw(home, ["hold", "holding", "--reason", "long job", "--", "sleep", "600"]);
+    await heldFor("long job");
+    sleeper.child.kill("SIGINT");
+    expect(await sleeper.exited).toMatchObject({ code: 130, signal: null });
+    expect(await holdsOf()).toEqual([]);
+
+    // A command that handles SIGINT: it got it, and cw exits with the status it chose.
+    const trapper = startCw(home, [
+      "hold",
+      "holding",
+      "--",
+      "sh",
+      "-c",
+      'trap "echo got-int; exit 7" INT; echo running; while :; do sleep 0.1; done',
+    ]);
+    await waitFor("the command to run", async () => trapper.output().stdout.includes("running"));
+    await heldFor("sh (cw hold)");
+    trapper.child.kill("SIGINT");
+    const end = await trapper.exited;
+    expect(end).toMatchObject({ code: 7, stdout: "running\ngot-int\n" });
+    expect(await holdsOf()).toEqual([]);
+  });
+
+  it("a workspace not running: the API's reason in one line, exit 1, and the command never runs", async () => {
+    expect((await runCw(home, ["pause", "holding"])).code).toBe(0);
+    const timed = await runCw(home, ["hold", "holding", "--for", "1h", "--reason", "x"]);
+    expect(timed).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr:
+        "cw: cannot hold a workspace that is paused: a hold keeps a running workspace running; resume it first\n",
+    });
+    const command = await runCw(home, ["hold", "holding", "--", "sh", "-c", "echo ran"]);
+    expect(command).toMatchObject({ code: 1, stdout: "", stderr: timed.stderr });
+    const usage = await runCw(home, ["hold", "holding", "--for", "25h", "--reason", "x"]);
+    expect(usage).toMatchObject({
+      code: 2,
+      stderr: "cw hold: --for: a hold lasts at most 24h (1440 minutes) (cw hold --help)\n",
+    });
   });
 });
 
@@ -316,8 +478,12 @@ describe("cw create in a git worktree", () => {
     const result = await runCw(home, ["create"], { cwd: clone });
     expect(result.code, result.stderr).toBe(0);
     const [header, row] = lines(result.stdout);
-    expect(header).toMatch(/^NAME\s+BRANCH\s+STATUS\s+CONNECTED\s+AUTO-STOP IN\s+GIT SYNC$/);
-    expect(row).toMatch(new RegExp(`^${basename(clone)}-feature\\s+feature\\s+running\\s+0\\s+`));
+    expect(header).toMatch(/^NAME\s+BRANCH\s+STATUS\s+GIT SYNC\s+ACTIVITY$/);
+    expect(row).toMatch(
+      new RegExp(
+        `^${basename(clone)}-feature\\s+feature\\s+running\\s+.+\\s+idle: auto-pause at .+ \\(in \\d+ min\\)$`,
+      ),
+    );
     // Not a terminal: no spinner, only the hint.
     expect(result.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|\r/);
     const all = await api.listAllWorkspaces();

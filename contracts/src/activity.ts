@@ -14,8 +14,14 @@ export interface ActivitySubject {
   status: WorkspaceStatus;
   autoStopMinutes: number;
   lastActiveAt: string | Date;
+  /** The row's count of live sessions, when it has one: the same fact as `presence.sessions`. */
+  connectedCount?: number;
   presence: WorkspacePresence;
 }
+
+/** How many are connected: the row's count when it says, else the sessions it names. */
+const connectedOf = (ws: { connectedCount?: number; presence: { sessions: readonly unknown[] } }) =>
+  ws.connectedCount ?? ws.presence.sessions.length;
 
 /**
  * What the auto-stop rule reads: the row's status, minutes and last activity, and who and what
@@ -41,8 +47,7 @@ export const liveHolds = (holds: Hold[], now: Date) => holds.filter((h) => ms(h.
  * end, plus autoStopMinutes — for a running workspace with auto-stop on and nobody connected.
  */
 export function autoStopAtOf(ws: AutoStopSubject): Date | null {
-  const connected = ws.connectedCount ?? ws.presence.sessions.length;
-  if (ws.status !== "running" || ws.autoStopMinutes <= 0 || connected > 0) return null;
+  if (ws.status !== "running" || ws.autoStopMinutes <= 0 || connectedOf(ws) > 0) return null;
   const lastHoldEnd = Math.max(...ws.presence.holds.map((h) => ms(h.until)), Number.NEGATIVE_INFINITY);
   return new Date(Math.max(ms(ws.lastActiveAt), lastHoldEnd) + ws.autoStopMinutes * 60_000);
 }
@@ -54,7 +59,7 @@ export function explainActivity(ws: ActivitySubject, now: Date): Activity {
   const state: Activity["state"] =
     ws.status !== "running"
       ? "not_running"
-      : sessions.length > 0
+      : connectedOf(ws) > 0
         ? "held_by_sessions"
         : holds.length > 0
           ? "held_by_holds"
@@ -105,7 +110,9 @@ export function describeActivity(
     case "held_by_holds":
       return `running because of ${describeHolds(holds, formatTime)}${stopping ? `; then ${stopping}` : ""}`;
     case "held_by_sessions": {
-      const people = sessions.map((s) => describeSession(s, now));
+      // Names arrive with the presence object's write-through; a count can come first.
+      const people =
+        sessions.length > 0 ? sessions.map((s) => describeSession(s, now)) : ["someone is connected"];
       const shown = people.length > 3 ? [...people.slice(0, 3), `${people.length - 3} more`] : people;
       const held = holds.length > 0 ? ` and ${describeHolds(holds, formatTime)}` : "";
       return `running because ${shown.join(", ")}${held}`;

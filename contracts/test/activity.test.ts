@@ -95,6 +95,10 @@ describe("why a workspace is running, or when it stops", () => {
   it("trusts a connected count over an empty presence (the database's rule, before names arrive)", () => {
     expect(autoStopAtOf({ ...ws(), connectedCount: 1 })).toBeNull();
     expect(autoStopAtOf({ ...ws(), connectedCount: 0 })?.toISOString()).toBe(minutes(20));
+    const counted = explain({ ...ws(), connectedCount: 1 });
+    expect(counted.state).toBe("held_by_sessions");
+    expect(counted.autoStopAt).toBeNull();
+    expect(counted.text).toBe("running because someone is connected");
   });
 
   it("summarizes many people and many holds", () => {

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
+import { joinPresence } from "@cw/client-node/presence";
 import { type ApiClient, createApiClient } from "@cw/contracts/client";
 import { commit, git, originAndClone, startTestStack, type TestStack, waitFor } from "@cw/testing/node";
 import { build } from "esbuild";
@@ -115,9 +116,12 @@ let nextCallerId = 1;
 /** Pages that get no state updates for now: they show the list as it was (see `withStaleList`). */
 const stale = new Set<Page>();
 
-/** A page whose `window.cw` is the preload API, wired to the real backend like main wires a window. */
-async function openPage(path: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+/**
+ * A page whose `window.cw` is the preload API, wired to the real backend like main wires a window;
+ * `timezoneId` is the user's time zone as the page sees it.
+ */
+async function openPage(path: string, opts: { timezoneId?: string } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 600 }, ...opts });
   page.setDefaultTimeout(PATIENCE_MS);
   const pageErrors: string[] = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -213,6 +217,58 @@ describe("list window", { timeout: TEST_TIMEOUT_MS }, () => {
     await row(page, ws.id).locator("button[data-action=delete]").click();
     await page.locator("#confirm-delete button[value=delete]").click();
     await expect.poll(() => row(page, ws.id).count(), patiently).toBe(0);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows who is connected and the holds (who, reason, until) in the user's time zone, and why it runs", async () => {
+    const ws = await api.createWorkspace({ repositoryId: demoRepoId, name: "busy", branch: "feature" });
+    await eventually("running", async () => (await api.getWorkspace(ws.id)).status === "running");
+    const { user } = await api.getMe();
+    // Not the machine's zone (the tests' is usually UTC): the page must use the one it is given.
+    const timeZone = "Asia/Kolkata";
+    const page = await openPage("index.html", { timezoneId: timeZone });
+    await page.waitForSelector("body[data-ready=true]");
+    const r = row(page, ws.id);
+    await expect.poll(() => r.getAttribute("data-status"), patiently).toBe("running");
+    expect(await r.locator(".who").textContent()).toBe("—");
+    expect(await r.getAttribute("data-activity")).toBe("counting_down");
+    expect(await r.locator(".activity").textContent()).toMatch(
+      /^idle: auto-pause at (tomorrow )?\d\d:\d\d \(in \d+ min\)$/,
+    );
+
+    const presence = await joinPresence({ api, clientType: "web" }, ws.id);
+    const hold = await api.createHold(ws.id, { minutes: 120, reason: "nightly build" });
+    try {
+      await expect.poll(() => r.locator(".person-name").allTextContents(), patiently).toEqual([user.name]);
+      await expect
+        .poll(() => r.locator(".hold-reason").allTextContents(), patiently)
+        .toEqual(["'nightly build'"]);
+      expect(await r.locator(".person").getAttribute("title")).toBe(user.email);
+      expect(await r.locator(".person .muted").textContent()).toMatch(/^ web · since \d\d:\d\d$/);
+      expect(await r.locator(".hold").getAttribute("data-hold-id")).toBe(hold.id);
+      expect(await r.locator(".hold-by").textContent()).toBe(user.name);
+      const until = new Intl.DateTimeFormat("en-GB", {
+        timeZone,
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(new Date(hold.until));
+      expect(await r.locator(".hold-until").textContent()).toMatch(new RegExp(`^(tomorrow )?${until}$`));
+      await expect.poll(() => r.getAttribute("data-activity"), patiently).toBe("held_by_sessions");
+      expect(await r.locator(".activity").textContent()).toMatch(
+        new RegExp(
+          `^running because ${user.name} \\(web, \\d+ min\\) and a hold 'nightly build' until (tomorrow )?${until}$`,
+        ),
+      );
+      await page.screenshot({ path: join(artifacts, "list-activity.png") });
+    } finally {
+      await presence.leave();
+      await api.deleteHold(ws.id, hold.id);
+    }
+    // Both gone: nobody and nothing holds it.
+    await expect.poll(() => r.locator(".who").textContent(), patiently).toBe("—");
+    await expect.poll(() => r.getAttribute("data-activity"), patiently).toBe("counting_down");
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sampleSyncedWorkspace } from "@cw/contracts/test-support";
+import type { ConnectedUser, Hold } from "@cw/contracts/types";
 import { afterAll, describe, expect, it } from "vitest";
 import { planAutoStopWarnings, warningText } from "../src/core/auto-stop-warning.ts";
 import type { DesktopBackend } from "../src/core/backend/desktop-backend.ts";
@@ -18,7 +19,13 @@ import {
 import { OutputBatcher } from "../src/core/ssh/output-batcher.ts";
 import { emptyState, stateWriter } from "../src/core/sync/persisted-state.ts";
 import { chooseTokenStore } from "../src/core/token-store.ts";
-import { TRAY_MAX_WORKSPACES, trayMenuModel } from "../src/core/tray-menu.ts";
+import {
+  TOOLTIP_MAX_WORKSPACES,
+  TRAY_MAX_LISTED,
+  TRAY_MAX_WORKSPACES,
+  trayMenuModel,
+  trayTooltip,
+} from "../src/core/tray-menu.ts";
 import type { StoreSnapshot, WorkspaceRow } from "../src/core/workspace-store.ts";
 import { invokeChannels } from "../src/shared/ipc.ts";
 import { uiActions } from "../src/shared/workspace-actions.ts";
@@ -41,16 +48,48 @@ const snapshot = (
   links: [],
 });
 
+/** Built from local date parts, so the expectations hold in whatever time zone the tests run. */
+const now = new Date(2026, 0, 1, 17, 33);
+const minutesFromNow = (n: number) => new Date(now.getTime() + n * 60_000).toISOString();
+const alice: ConnectedUser = {
+  sessionId: "s1",
+  userId: "u1",
+  name: "alice",
+  email: "alice@acme.dev",
+  clientType: "desktop",
+  since: minutesFromNow(-12),
+};
+const nightly: Hold = {
+  id: "h1",
+  userId: "u2",
+  name: "bob",
+  reason: "nightly build",
+  until: new Date(2026, 0, 1, 18, 0).toISOString(),
+  createdAt: minutesFromNow(-60),
+};
+/** Running, last active 18 minutes ago, auto-pause after 30: idle until 17:45. */
+const idle = (over: Partial<WorkspaceRow> = {}) =>
+  row({ name: "my-feature", lastActiveAt: minutesFromNow(-18), ...over });
+
 describe("tray menu model", () => {
   it("lists each workspace with status, branch and connected count, and actions allowed by its status", () => {
-    const items = trayMenuModel({
-      configured: true,
-      problem: null,
-      store: snapshot([
-        row({ id: "a", name: "api", status: "running", connectedCount: 2 }),
-        row({ id: "b", name: "web", branch: "main", status: "paused" }),
-      ]),
-    });
+    const items = trayMenuModel(
+      {
+        configured: true,
+        problem: null,
+        store: snapshot([
+          row({
+            id: "a",
+            name: "api",
+            status: "running",
+            connectedCount: 2,
+            presence: { sessions: [alice, { ...alice, sessionId: "s2", clientType: "cli" }], holds: [] },
+          }),
+          row({ id: "b", name: "web", branch: "main", status: "paused" }),
+        ]),
+      },
+      now,
+    );
     const subs = items.filter((i) => i.kind === "submenu");
     expect(subs.map((s) => s.label)).toEqual([
       "● api — feature · Running · 2 connected",
@@ -62,7 +101,7 @@ describe("tray menu model", () => {
         : [];
     expect(actions(0)).toEqual(["Open terminal:true", "Pause:true", "Stop:true"]);
     expect(actions(1)).toEqual(["Open terminal:false", "Resume:true", "Stop:true"]);
-    const running = subs[0]!.kind === "submenu" ? subs[0]!.items[0] : null;
+    const running = subs[0]!.kind === "submenu" ? subs[0]!.items.find((i) => i.kind === "action") : null;
     expect(running).toMatchObject({ command: { type: "workspace", action: "terminal", workspaceId: "a" } });
     expect(items.filter((i) => i.kind === "action").map((i) => (i.kind === "action" ? i.label : ""))).toEqual(
       ["New cloud workspace…", "Enable cloud for a folder…", "Open window", "Quit"],
@@ -70,14 +109,17 @@ describe("tray menu model", () => {
   });
 
   it("offers nothing on a workspace with an operation in flight, and shows errors' messages", () => {
-    const items = trayMenuModel({
-      configured: true,
-      problem: null,
-      store: snapshot([
-        row({ id: "a", operation: "stopping" }),
-        row({ id: "b", status: "error", statusMessage: "VM failed to boot" }),
-      ]),
-    });
+    const items = trayMenuModel(
+      {
+        configured: true,
+        problem: null,
+        store: snapshot([
+          row({ id: "a", operation: "stopping" }),
+          row({ id: "b", status: "error", statusMessage: "VM failed to boot" }),
+        ]),
+      },
+      now,
+    );
     const [busy, broken] = items.filter((i) => i.kind === "submenu");
     expect(busy!.label).toContain("(stopping…)");
     if (busy!.kind !== "submenu" || broken!.kind !== "submenu") throw new Error("submenus expected");
@@ -89,26 +131,118 @@ describe("tray menu model", () => {
     const many = Array.from({ length: TRAY_MAX_WORKSPACES + 3 }, (_, i) =>
       row({ id: `w${i}`, name: `w${i}` }),
     );
-    const capped = trayMenuModel({ configured: true, problem: null, store: snapshot(many) });
+    const capped = trayMenuModel({ configured: true, problem: null, store: snapshot(many) }, now);
     expect(capped.filter((i) => i.kind === "submenu")).toHaveLength(TRAY_MAX_WORKSPACES);
     expect(capped).toContainEqual(expect.objectContaining({ label: "3 more… (open window)" }));
 
-    const notSetUp = trayMenuModel({ configured: false, problem: null, store: null });
+    const notSetUp = trayMenuModel({ configured: false, problem: null, store: null }, now);
     expect(notSetUp[0]).toEqual({ kind: "label", label: "Not set up: add the API URL and a token" });
     expect(notSetUp).toContainEqual(
       expect.objectContaining({ label: "New cloud workspace…", enabled: false }),
     );
 
     expect(
-      trayMenuModel({ configured: true, problem: null, store: snapshot([row()], "offline") })[0],
+      trayMenuModel({ configured: true, problem: null, store: snapshot([row()], "offline") }, now)[0],
     ).toEqual({
       kind: "label",
       label: "Offline — last known state",
     });
-    expect(trayMenuModel({ configured: true, problem: null, store: snapshot([]) })[0]).toEqual({
+    expect(trayMenuModel({ configured: true, problem: null, store: snapshot([]) }, now)[0]).toEqual({
       kind: "label",
       label: "No workspaces yet",
     });
+  });
+});
+
+describe("tray tooltip and the activity in the menu", () => {
+  const configured = (workspaces: WorkspaceRow[], connection: StoreSnapshot["connection"] = "live") => ({
+    configured: true,
+    problem: null,
+    store: snapshot(workspaces, connection),
+  });
+  const tooltipLines = (workspaces: WorkspaceRow[], at = now) =>
+    trayTooltip(configured(workspaces), at).split("\n");
+  const submenu = (w: WorkspaceRow, at = now) => {
+    const item = trayMenuModel(configured([w]), at).find((i) => i.kind === "submenu");
+    if (item?.kind !== "submenu") throw new Error("a submenu expected");
+    return { label: item.label, labels: item.items.flatMap((i) => (i.kind === "label" ? [i.label] : [])) };
+  };
+
+  it("says who and what keeps each running workspace running, as the issue words it", () => {
+    const held = idle({ connectedCount: 1, presence: { sessions: [alice], holds: [nightly] } });
+    expect(tooltipLines([held])).toEqual([
+      "Cloud workspaces — 1 running of 1",
+      "my-feature: running because alice (desktop, 12 min) and a hold 'nightly build' until 18:00",
+    ]);
+    expect(submenu(held)).toEqual({
+      label: "● my-feature — feature · Running · 1 connected · 1 hold",
+      labels: [
+        "running because alice (desktop, 12 min) and a hold 'nightly build' until 18:00",
+        "alice (desktop, since 17:21)",
+        "Hold 'nightly build' by bob until 18:00",
+      ],
+    });
+    // The same row a few minutes on: the words age with `now`.
+    expect(tooltipLines([held], new Date(now.getTime() + 10 * 60_000))[1]).toBe(
+      "my-feature: running because alice (desktop, 22 min) and a hold 'nightly build' until 18:00",
+    );
+  });
+
+  it("says when an idle workspace stops, what a hold alone holds it until, and when auto-stop is off", () => {
+    expect(tooltipLines([idle()])[1]).toBe("my-feature: idle: auto-pause at 17:45 (in 12 min)");
+    const holdOnly = idle({ autoStopAction: "stop", presence: { sessions: [], holds: [nightly] } });
+    expect(tooltipLines([holdOnly])[1]).toBe(
+      "my-feature: running because of a hold 'nightly build' until 18:00; then auto-stop at 18:30 (in 57 min)",
+    );
+    expect(submenu(holdOnly).labels).toEqual([
+      "running because of a hold 'nightly build' until 18:00; then auto-stop at 18:30 (in 57 min)",
+      "Hold 'nightly build' by bob until 18:00",
+    ]);
+    // A hold that has ended is not shown and holds nothing…
+    const ended = idle({ presence: { sessions: [], holds: [{ ...nightly, until: minutesFromNow(-1) }] } });
+    // …though the idle countdown started at its end.
+    expect(submenu(ended)).toEqual({
+      label: "● my-feature — feature · Running",
+      labels: ["idle: auto-pause at 18:02 (in 29 min)"],
+    });
+    expect(tooltipLines([idle({ autoStopMinutes: 0 })])[1]).toBe("my-feature: running; auto-stop is off");
+  });
+
+  it("leaves out workspaces that are not running, caps the list, and says when offline, failing or not set up", () => {
+    const paused = idle({ name: "asleep", status: "paused" });
+    expect(tooltipLines([paused, idle()])).toEqual([
+      "Cloud workspaces — 1 running of 2",
+      "my-feature: idle: auto-pause at 17:45 (in 12 min)",
+    ]);
+    expect(submenu(paused).labels).toEqual([]);
+    const many = Array.from({ length: TOOLTIP_MAX_WORKSPACES + 2 }, (_, i) =>
+      idle({ id: `w${i}`, name: `w${i}` }),
+    );
+    const lines = tooltipLines(many);
+    expect(lines).toHaveLength(TOOLTIP_MAX_WORKSPACES + 2);
+    expect(lines.at(-1)).toBe("2 more…");
+    expect(trayTooltip(configured([idle()], "offline"), now).split("\n")[0]).toBe(
+      "Cloud workspaces — 1 running of 1 (offline: last known state)",
+    );
+    expect(
+      trayTooltip({ configured: true, problem: "the API refused the token", store: snapshot([]) }, now),
+    ).toBe("Cloud workspaces — ⚠ the API refused the token");
+    expect(trayTooltip({ configured: false, problem: null, store: null }, now)).toBe("Cloud workspaces");
+  });
+
+  it("lists at most a few people and holds in a submenu, with how many more", () => {
+    const people = Array.from({ length: TRAY_MAX_LISTED + 1 }, (_, i) => ({
+      ...alice,
+      sessionId: `s${i}`,
+      name: `p${i}`,
+    }));
+    const labels = submenu(
+      idle({ connectedCount: people.length, presence: { sessions: people, holds: [] } }),
+    ).labels;
+    expect(labels.slice(1)).toEqual([
+      ...people.slice(0, TRAY_MAX_LISTED).map((p) => `${p.name} (desktop, since 17:21)`),
+      "1 more…",
+    ]);
   });
 });
 

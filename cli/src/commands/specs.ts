@@ -133,6 +133,42 @@ export const commandSpecs = {
     details:
       "The VM is checked first: a workspace holding work that exists nowhere else (uncommitted or untracked files, unpushed commits, stashes) is not deleted unless --preserve or --force says what to do with it. On a terminal (without --yes) cw lists that work and asks: save it to a branch, then delete; delete anyway; or cancel.",
   },
+  status: {
+    summary: "a workspace's details: why it is running or when it will stop, who is connected, its holds",
+    usage: "WS [--json]",
+    args: { min: 1, max: 1 },
+    options: { json },
+  },
+  hold: {
+    summary: "keep a workspace running for a while, or while a command runs",
+    usage: "WS (--for D | --until T) --reason R [--json]  |  WS [--reason R] -- COMMAND…",
+    args: { min: 1, max: 1 },
+    rest: true,
+    options: {
+      for: { type: "string", value: "D", help: "how long: 90m, 2h, 1h30m (at most 24h)" },
+      until: {
+        type: "string",
+        value: "T",
+        help: "until when: 18:00 (the next 18:00, your time zone) or 2026-03-01T18:00Z (at most 24h ahead)",
+      },
+      reason: {
+        type: "string",
+        value: "R",
+        help: "what it is for, shown to everyone who looks (with -- COMMAND, default: the program's name)",
+      },
+      json,
+    },
+    details:
+      "A hold counts as activity for as long as it lasts: idle auto-stop waits, whoever is connected. With -- COMMAND, cw holds the workspace while the command runs (a 10-minute hold renewed every 5 minutes, the new one placed before the old is released), releases it when the command ends or is interrupted (SIGTERM and SIGHUP, and SIGINT unless cw's stdin is a terminal, are passed on to the command), and exits with the command's status. The workspace must be running (cw resume first).",
+  },
+  unhold: {
+    summary: "release a hold early",
+    usage: "WS [HOLD_ID | --all]",
+    args: { min: 1, max: 2 },
+    options: { all: { type: "boolean", help: "release every hold on the workspace" } },
+    details:
+      "Without HOLD_ID or --all, releases the workspace's only hold (several: they are listed; name one). Anyone in the organization may release any of its holds. cw status WS lists them with their ids.",
+  },
   ssh: {
     summary: "open a shell in a workspace, or run a command there",
     usage: "WS [-- COMMAND…]",

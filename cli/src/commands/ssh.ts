@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { constants } from "node:os";
 import type { ParsedArgs } from "../args.ts";
 import { ensureConfigDir, knownHostsFile } from "../config-dir.ts";
 import { type CommandContext, loggedInApi } from "../context.ts";
 import { CliError } from "../errors.ts";
+import { shellStatus } from "../foreground-command.ts";
 import { say } from "../output.ts";
 import { defaultIncludes, writeDirectConfig } from "../ssh-config/direct-config.ts";
 import { connectCredentials, holdPresence } from "../workspace-session.ts";
@@ -15,9 +15,7 @@ function runSsh(args: string[]): Promise<number> {
     child.once("error", (e: NodeJS.ErrnoException) =>
       reject(e.code === "ENOENT" ? new CliError("OpenSSH's ssh is not installed (or not on PATH)") : e),
     );
-    child.once("exit", (code, signal) =>
-      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)),
-    );
+    child.once("exit", (code, signal) => resolve(shellStatus(code, signal)));
   });
 }
 

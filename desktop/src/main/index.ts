@@ -9,7 +9,7 @@ import { createIpcHandlers } from "../core/ipc-handlers.ts";
 import { loadSettings, type Settings, saveSettings } from "../core/settings.ts";
 import { fileHostKeyStore } from "../core/ssh/host-keys.ts";
 import { chooseTokenStore } from "../core/token-store.ts";
-import { type TrayCommand, trayMenuModel, trayTooltip } from "../core/tray-menu.ts";
+import { TRAY_REFRESH_MS, type TrayCommand, trayMenuModel, trayTooltip } from "../core/tray-menu.ts";
 import { type AppState, eventChannels, type WindowCommand } from "../shared/ipc.ts";
 import { registerIpc } from "./ipc.ts";
 import { safeStorageCipher } from "./safe-storage.ts";
@@ -57,8 +57,14 @@ async function main(): Promise<void> {
   let backend: DesktopBackend | null = null;
 
   const runTray = (command: TrayCommand) => void handleTrayCommand(command);
+  const drawTray = (state: AppState) => {
+    const now = new Date();
+    updateTray(tray, trayMenuModel(state, now), trayTooltip(state, now), runTray);
+  };
+  // The activity's words age by the minute ("12 min", "in 5 min") with no change to sync.
+  setInterval(() => backend && drawTray(backend.state()), TRAY_REFRESH_MS).unref();
   const onState = (state: AppState) => {
-    updateTray(tray, trayMenuModel(state), trayTooltip(state), runTray);
+    drawTray(state);
     for (const win of allWindows()) win.webContents.send(eventChannels.appState, state);
     scheduleWarnings(state);
   };

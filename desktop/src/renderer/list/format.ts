@@ -12,16 +12,8 @@ export const syncLabel: Record<GitSyncStatus, string> = {
   error: "sync error",
 };
 
-export function relativeTime(iso: string, now: Date): string {
-  const ms = Date.parse(iso) - now.getTime();
-  const mins = Math.round(Math.abs(ms) / 60_000);
-  const span = mins < 1 ? "less than a minute" : mins < 120 ? `${mins} min` : `${Math.round(mins / 60)} h`;
-  return ms >= 0 ? `in ${span}` : `${span} ago`;
-}
-
-export function autoStopText(w: WorkspaceRow, now: Date): string {
-  if (w.autoStopMinutes === 0) return "never";
-  if (w.autoStopAt) return `${w.autoStopAction} ${relativeTime(w.autoStopAt, now)}`;
-  if (w.status === "running" && w.connectedCount > 0) return "not while connected";
-  return `after ${w.autoStopMinutes} min idle`;
+/** What auto-stop does once the workspace runs (while it runs, its activity line says when). */
+export function autoStopRule(w: Pick<WorkspaceRow, "autoStopMinutes" | "autoStopAction">): string {
+  if (w.autoStopMinutes === 0) return "auto-stop off";
+  return `auto-${w.autoStopAction} after ${w.autoStopMinutes} min idle`;
 }

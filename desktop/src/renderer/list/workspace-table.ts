@@ -1,8 +1,9 @@
 import { unsavedSummary } from "@cw/contracts/unsaved-work-text";
 import type { WorkspaceRow } from "../../core/workspace-store.ts";
 import { statusLabel, type UiAction, uiActions } from "../../shared/workspace-actions.ts";
+import { type ActivityView, activityView } from "../../shared/workspace-activity.ts";
 import { h } from "../dom.ts";
-import { autoStopText, syncLabel } from "./format.ts";
+import { autoStopRule, syncLabel } from "./format.ts";
 
 /**
  * The workspace rows, one `<tr>` per workspace kept across updates (keyed by id). An update
@@ -31,9 +32,9 @@ interface RowView {
   tr: HTMLTableRowElement;
   workspace: HTMLTableCellElement;
   status: HTMLTableCellElement;
-  users: HTMLTableCellElement;
+  who: HTMLTableCellElement;
   git: HTMLTableCellElement;
-  autoStop: HTMLTableCellElement;
+  activity: HTMLTableCellElement;
   actions: HTMLTableCellElement;
   /** The offered actions the buttons were built for. */
   built: string;
@@ -71,13 +72,13 @@ export class WorkspaceTable {
       tr: h("tr", { "data-id": id }),
       workspace: cell(),
       status: cell(),
-      users: cell({ class: "num", title: "connected users" }),
+      who: cell({ class: "who" }),
       git: cell(),
-      autoStop: cell(),
+      activity: cell({ class: "activity" }),
       actions: cell({ class: "actions" }),
       built: "",
     };
-    view.tr.append(view.workspace, view.status, view.users, view.git, view.autoStop, view.actions);
+    view.tr.append(view.workspace, view.status, view.who, view.git, view.activity, view.actions);
     this.views.set(id, view);
     return view;
   }
@@ -121,12 +122,53 @@ function fill(view: RowView, w: WorkspaceRow, now: Date): void {
   view.status.replaceChildren(status);
   if (w.operation) view.status.append(h("span", { class: "muted" }, ` (${w.operation}…)`));
   if (w.statusMessage) view.status.append(h("div", { class: "status-message" }, w.statusMessage));
-  view.users.textContent = String(w.connectedCount);
+  const activity = activityView(w, now);
+  view.who.replaceChildren(...whoIsThere(activity));
   view.git.title = w.syncMessage ?? "";
   const unsaved = unsavedSummary(w);
   view.git.replaceChildren(
     h("span", { class: "sync" }, syncLabel[w.syncStatus]),
     unsaved && h("div", { class: "unsaved", title: "only in the VM: not on the git host" }, unsaved),
   );
-  view.autoStop.textContent = autoStopText(w, now);
+  view.tr.dataset.activity = activity.state;
+  // Not running: the status says so; what auto-stop will do once it runs again.
+  view.activity.textContent = activity.line || autoStopRule(w);
+}
+
+/** The people connected (name, client, since when; email on hover) and the live holds (reason, who, until). */
+function whoIsThere(activity: ActivityView): Node[] {
+  if (activity.people.length === 0 && activity.holds.length === 0)
+    return [h("span", { class: "muted" }, "—")];
+  return [
+    activity.people.length > 0 &&
+      h(
+        "ul",
+        { class: "people" },
+        activity.people.map((p) =>
+          h(
+            "li",
+            { class: "person", title: p.email },
+            h("span", { class: "person-name" }, p.name),
+            h("span", { class: "muted" }, ` ${p.clientType} · since ${p.since}`),
+          ),
+        ),
+      ),
+    activity.holds.length > 0 &&
+      h(
+        "ul",
+        { class: "holds" },
+        activity.holds.map((hold) =>
+          h(
+            "li",
+            { class: "hold", "data-hold-id": hold.id },
+            "hold ",
+            h("span", { class: "hold-reason" }, `'${hold.reason}'`),
+            h("span", { class: "muted" }, " by "),
+            h("span", { class: "hold-by" }, hold.by),
+            h("span", { class: "muted" }, " until "),
+            h("span", { class: "hold-until" }, hold.until),
+          ),
+        ),
+      ),
+  ].filter((n): n is HTMLUListElement => n !== false);
 }
