@@ -2,12 +2,14 @@ import { benchApi } from "./api.ts";
 import { benchEvents } from "./events.ts";
 import { benchHeartbeat } from "./heartbeat.ts";
 import { benchSync } from "./sync.ts";
+import { benchSyncFanout } from "./sync-fanout.ts";
 import { benchTick } from "./tick.ts";
 
 const benches: Record<string, () => Promise<unknown>> = {
   api: () => benchApi(),
   sync: () => benchSync(),
   events: () => benchEvents(),
+  "sync-fanout": () => benchSyncFanout(),
   tick: () => benchTick(),
   heartbeat: () => benchHeartbeat(),
   terminal: () => import("./terminal.ts").then((m) => m.benchTerminal()),

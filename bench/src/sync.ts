@@ -1,9 +1,10 @@
 import { join } from "node:path";
 // The desktop's real store (plain Node).
 import { createWorkspaceSync } from "@cw/desktop/core/sync/index";
-import type { StoreSnapshot, WorkspaceStore } from "@cw/desktop/core/workspace-store";
+import type { WorkspaceStore } from "@cw/desktop/core/workspace-store";
 import { databaseName, withBenchStack } from "./bench-stack.ts";
 import { fmt, percentile } from "./stats.ts";
+import { clock, flip, whenStatus } from "./store-watch.ts";
 
 /**
  * `pnpm bench sync`: sync latency of the built-in shape source. A status change written through the
@@ -24,37 +25,21 @@ export async function benchSync(opts: { changes?: number } = {}) {
         file: join(stack.dataDir, "desktop-store.json"),
         log: (m) => console.error(`[store] ${m}`),
       });
-      const visible = (status: string) =>
-        new Promise<number>((resolve, reject) => {
-          const seen = (s: StoreSnapshot) => s.workspaces.some((w) => w.id === id && w.status === status);
-          const timer = setTimeout(() => reject(new Error(`never saw ${status}`)), 30_000);
-          const off = store!.subscribe((s) => {
-            if (!seen(s)) return;
-            clearTimeout(timer);
-            off();
-            resolve(performance.now());
-          });
-          if (seen(store!.snapshot())) {
-            clearTimeout(timer);
-            off();
-            resolve(performance.now());
-          }
-        });
+      const visible = (status: string) => whenStatus(store!, id, status);
       await visible("running");
 
       const afterAnswer: number[] = [];
       const fromRequest: number[] = [];
       let status: "running" | "paused" = "running";
       for (let i = 0; i < n; i++) {
-        const [action, target]: ["pause", "paused"] | ["resume", "running"] =
-          status === "running" ? ["pause", "paused"] : ["resume", "running"];
+        const [action, target] = flip(status);
         // A random pause first, so each change lands at a random point of the source's poll cycle
         // (back to back, changes would ride the immediate read that opens every live request).
         await new Promise((r) => setTimeout(r, Math.random() * 400));
         const seen = visible(target);
-        const t0 = performance.now();
+        const t0 = clock();
         await api[`${action}Workspace`](id);
-        const answered = performance.now();
+        const answered = clock();
         const at = await seen;
         // Seen before the answer arrived counts as 0: the store was already there.
         afterAnswer.push(Math.max(0, at - answered));

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { hashApiToken, schema, sha256Hex } from "@cw/db";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,6 +13,7 @@ import { freshDatabase, openDb, seedOrganization } from "./support/database.ts";
  */
 let bindings: { DATABASE_URL: string; DATABASE_WS_PROXY: string };
 let token: string;
+let organizationId: string;
 /** Never used before the test that needs it, so no isolate has it cached. */
 let freshToken: string;
 let logged: string[];
@@ -23,6 +25,7 @@ beforeAll(async () => {
   const db = openDb(bindings);
   const seeded = await seedOrganization(db, "logs");
   token = seeded.token;
+  organizationId = seeded.organization.id;
   freshToken = (await seedOrganization(db, "logs-fresh")).token;
   const [repo] = await db.db
     .insert(schema.repositories)
@@ -130,6 +133,34 @@ describe("database errors in the log", () => {
       await db.db.execute(
         sql`alter table workspace_vm_credentials rename column secret_digest to secret_hash`,
       );
+      await db.close();
+    }
+  });
+
+  it("a failing read of the organization's hub reaches its caller without the query or its parameters", async () => {
+    const db = openDb(bindings);
+    await db.db.execute(sql`alter table shape_log rename column row_id to row_key`);
+    try {
+      const hub = env.ORGANIZATION_HUB.get(env.ORGANIZATION_HUB.idFromName(organizationId));
+      const failed = await hub
+        .waitShape({
+          source: bindings,
+          organizationId,
+          // Older than anything the hub holds: checked against shape_log at once.
+          after: { txid: 1n, seq: 0n },
+          timeoutMs: 1_000,
+          pollMs: 1_000,
+          limit: 10,
+        })
+        .then(
+          () => null,
+          (err: Error) => err.message,
+        );
+      expect(failed).toContain("SQLSTATE 42703");
+      expect(failed).not.toContain(organizationId);
+      expect(failed).not.toMatch(/select|params:|shape_log/i);
+    } finally {
+      await db.db.execute(sql`alter table shape_log rename column row_key to row_id`);
       await db.close();
     }
   });

@@ -2,9 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import type { Event } from "@cw/contracts";
 import { createDb, type Database } from "@cw/db";
 import type { LogPosition } from "../domain/log-position.ts";
-import { logError } from "../safe-log.ts";
+import { errorSummary, logError } from "../safe-log.ts";
 import type { EventFilter } from "../services/event-log.ts";
-import { currentPosition, readBounds, type WireRow } from "../shape/change-log.ts";
+import { currentPosition, type WireRow } from "../shape/change-log.ts";
 import { webhookDirectory } from "../webhooks/directory.ts";
 import { Feed } from "./feed.ts";
 import {
@@ -23,11 +23,13 @@ import { WebhookWake } from "./webhook-wake.ts";
  * organization waits on, so that none of them asks Postgres once per waiting client. Writers tell it
  * after their transaction commits (`notify`); it then reads the organization's change log and event
  * log once and answers every waiter from memory. A safety poll (the shortest `pollMs` among the
- * waiters) finds what nobody told it about, and runs only while someone waits.
+ * waiters) finds what nobody told it about, and runs only while someone waits. A read that finds
+ * committed changes not yet final (an older transaction, anywhere on the server, still runs: see
+ * `EntriesRead.pending`) is repeated soon after (`PENDING_RETRY_MS`, backing off).
  *
  * It also wakes webhook delivery: each refresh that reads new events wakes the delivery objects of
  * the organization's endpoints that want them (`WebhookWake`), so while the organization has
- * endpoints a notice is read at once even with nobody waiting.
+ * endpoints a notice is read at once (and not-yet-final changes read again) even with nobody waiting.
  *
  * Its memory (`Feed`s and the rows they name) is a cache: an evicted hub starts empty and checks
  * each waiter's position once. Callers pass the database they use (`DbSource`): it is the worker's
@@ -75,12 +77,17 @@ export interface HubChange {
   endpoints?: boolean;
 }
 
-/** The first follow-up read after a notice whose transaction was not final yet; then doubling, at most the max. */
-const FOLLOW_UP_MS = 25;
-const MAX_FOLLOW_UP_MS = 5_000;
-
 /** Items kept per log; an older position is checked against Postgres again (once per client). */
 const FEED_CAPACITY = 5_000;
+
+/**
+ * The first re-read after committed changes were found not yet final; it doubles while they stay
+ * so, up to `PENDING_RETRY_MAX_MS` (or the safety poll, if shorter): a change waits at most about
+ * that long after the transaction holding it back ends, and a transaction left open for long costs
+ * one read per that interval, only while changes wait behind it and someone waits for them.
+ */
+const PENDING_RETRY_MS = 25;
+const PENDING_RETRY_MAX_MS = 1_000;
 
 interface Waiter {
   pollMs: number;
@@ -99,18 +106,9 @@ export class OrganizationHub extends DurableObject<Env> {
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private lastRefreshAt = 0;
+  /** Set while the last read found changes that are not final yet: how soon to read again. */
+  private pendingRetryMs: number | null = null;
   private poll: ReturnType<typeof setTimeout> | null = null;
-  /**
-   * A notice asks for a read; set until one runs. Its transaction committed, but the event log
-   * shows only transactions older than the oldest still running: while one is, the read may miss
-   * it, so reads follow up (FOLLOW_UP_MS, doubling) until the log is final below `noticedBelow`,
-   * the next transaction id when the notice was read. Waiters have the safety poll; webhooks only
-   * this (and the cron).
-   */
-  private noticed = false;
-  private noticedBelow: bigint | null = null;
-  private followUp: ReturnType<typeof setTimeout> | null = null;
-  private followUps = 0;
   private readonly webhooks = new WebhookWake(
     () => this.withDb((db) => readWebhookInterests(db, this.organizationId!)),
     (endpointId) => webhookDirectory(this.env)(endpointId).poke(endpointId),
@@ -120,13 +118,13 @@ export class OrganizationHub extends DurableObject<Env> {
   async notify(source: DbSource, organizationId: string, change: HubChange = {}): Promise<void> {
     this.adopt(source, organizationId);
     if (change.endpoints) this.webhooks.forget();
-    // Nobody waits and no endpoint wants events: the next waiter reads first (the feeds are stale
-    // from now on).
-    if (this.waiters.size === 0 && !(await this.webhooks.any())) {
+    // Nobody waits, nothing is being read and no endpoint wants events: the next waiter reads first
+    // (the feeds are stale from now on). A read under way may have started before this commit: it
+    // reads once more after.
+    if (this.waiters.size === 0 && this.refreshing === null && !(await this.webhooks.any())) {
       this.lastRefreshAt = 0;
       return;
     }
-    this.noticed = true;
     void this.refresh().catch((err) => logError("hub refresh after a notification failed:", err));
   }
 
@@ -246,8 +244,19 @@ export class OrganizationHub extends DurableObject<Env> {
     return { kind: "entries", entries, rows: Object.fromEntries(rows) };
   }
 
+  /**
+   * Reads unless the last read is recent enough for `pollMs`. A read under way is recent enough:
+   * joining it (rather than asking for one more after it) keeps the reads per poll at one however
+   * many clients renew their long-poll meanwhile.
+   */
   private async refreshIfStale(pollMs: number) {
-    if (this.shape.known === null || this.events.known === null || Date.now() - this.lastRefreshAt >= pollMs)
+    if (this.refreshing) return this.refreshing;
+    const freshFor = Math.min(pollMs, this.pendingRetryMs ?? pollMs);
+    if (
+      this.shape.known === null ||
+      this.events.known === null ||
+      Date.now() - this.lastRefreshAt >= freshFor
+    )
       await this.refresh();
   }
 
@@ -261,22 +270,24 @@ export class OrganizationHub extends DurableObject<Env> {
       try {
         do {
           this.refreshAgain = false;
-          const more = await this.withDb((db) => this.readChanges(db));
+          const { more, pending } = await this.withDb((db) => this.readChanges(db));
           this.lastRefreshAt = Date.now();
           if (more) this.refreshAgain = true;
+          this.pendingRetryMs = pending
+            ? Math.min(PENDING_RETRY_MAX_MS, (this.pendingRetryMs ?? PENDING_RETRY_MS / 2) * 2)
+            : null;
           for (const waiter of [...this.waiters]) if (waiter.tryAnswer()) this.waiters.delete(waiter);
         } while (this.refreshAgain);
       } finally {
         this.refreshing = null;
         this.schedulePoll();
-        this.scheduleFollowUp();
       }
     })();
     return this.refreshing;
   }
 
-  /** Reads both logs after their heads; true when a read hit its limit (more to read at once). */
-  private async readChanges(db: Database): Promise<boolean> {
+  /** Reads both logs after their heads: `more` when a read hit its limit (read again at once). */
+  private async readChanges(db: Database): Promise<{ more: boolean; pending: boolean }> {
     const organizationId = this.organizationId!;
     const shapeHead = this.shape.known;
     const eventsHead = this.events.known;
@@ -287,12 +298,7 @@ export class OrganizationHub extends DurableObject<Env> {
       if (eventsHead === null) this.events.apply({ after: now, upTo: now, items: [], complete: true });
       // What committed before this start was never seen: every endpoint checks its own cursor.
       void this.webhooks.wake("all");
-      return false;
-    }
-    if (this.noticed) {
-      this.noticed = false;
-      const { nextTxid } = await readBounds(db);
-      if (this.noticedBelow === null || nextTxid > this.noticedBelow) this.noticedBelow = nextTxid;
+      return { more: false, pending: false };
     }
     const shapeRead = await readShapeLog(db, organizationId, shapeHead, FEED_CAPACITY);
     if (shapeRead.items.length > 0) {
@@ -303,8 +309,10 @@ export class OrganizationHub extends DurableObject<Env> {
     this.forgetUnreferencedRows();
     const eventsRead = await readEventLog(db, organizationId, eventsHead, FEED_CAPACITY);
     void this.webhooks.wake(this.events.apply(eventsRead).map((i) => i.event));
-    if (this.noticedBelow !== null && this.events.known!.txid >= this.noticedBelow) this.noticedBelow = null;
-    return !shapeRead.complete || !eventsRead.complete;
+    return {
+      more: !shapeRead.complete || !eventsRead.complete,
+      pending: shapeRead.pending || eventsRead.pending,
+    };
   }
 
   private forgetUnreferencedRows() {
@@ -313,39 +321,39 @@ export class OrganizationHub extends DurableObject<Env> {
     for (const id of this.rows.keys()) if (!referenced.has(id)) this.rows.delete(id);
   }
 
-  /** The safety poll: while anyone waits, read again at the shortest interval any of them asked for. */
+  /**
+   * The safety poll: while anyone waits, read again at the shortest interval any of them asked for,
+   * or sooner while changes wait to become final — then also for webhook endpoints, which have no
+   * other way to hear of a change its notice came too early for.
+   */
   private schedulePoll() {
     if (this.poll !== null) clearTimeout(this.poll);
     this.poll = null;
-    if (this.waiters.size === 0) return;
-    const every = Math.min(...[...this.waiters].map((w) => w.pollMs));
+    if (this.waiters.size === 0 && !(this.pendingRetryMs !== null && this.webhooks.hasEndpoints)) return;
+    let every = this.pendingRetryMs ?? Number.POSITIVE_INFINITY;
+    for (const w of this.waiters) every = Math.min(every, w.pollMs);
     const due = Math.max(0, this.lastRefreshAt + every - Date.now());
     this.poll = setTimeout(() => {
       this.poll = null;
-      void this.refresh().catch((err) => logError("hub safety poll failed:", err));
+      // A read under way, or one a renewing client just asked for, counts as this poll's.
+      this.refreshIfStale(every)
+        .then(() => {
+          if (this.poll === null && this.refreshing === null) this.schedulePoll();
+        })
+        .catch((err) => logError("hub safety poll failed:", err));
     }, due);
   }
 
-  /** Reads again soon while a noticed transaction may still be unread (see `noticedBelow`). */
-  private scheduleFollowUp() {
-    if (this.noticedBelow === null) {
-      if (this.followUp !== null) clearTimeout(this.followUp);
-      this.followUp = null;
-      this.followUps = 0;
-      return;
-    }
-    if (this.followUp !== null) return;
-    const delay = Math.min(FOLLOW_UP_MS * 2 ** this.followUps++, MAX_FOLLOW_UP_MS);
-    this.followUp = setTimeout(() => {
-      this.followUp = null;
-      void this.refresh().catch((err) => logError("hub follow-up read failed:", err));
-    }, delay);
-  }
-
+  /**
+   * A failed read is rethrown as its summary only: what an RPC method throws reaches the caller and
+   * the runtime's own log as it is, and a query's error carries the SQL and its parameters.
+   */
   private async withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {
     const handle = createDb(this.source!);
     try {
       return await work(handle.db);
+    } catch (err) {
+      throw new Error(`the organization hub's read failed: ${errorSummary(err)}`);
     } finally {
       await handle.close();
     }

@@ -5,7 +5,7 @@ import { comparePositions, type LogPosition, parsePosition } from "../domain/log
 import { type EventFilter, readEventsAfter } from "../services/event-log.ts";
 import { readBounds, readEntries, readRows, type WireRow } from "../shape/change-log.ts";
 import { SHAPES } from "../shape/shapes.ts";
-import type { LogRead } from "./feed.ts";
+import type { LogRead, Positioned } from "./feed.ts";
 import type { EndpointInterest } from "./webhook-wake.ts";
 
 /**
@@ -26,14 +26,20 @@ export interface EventItem {
   event: Event;
 }
 
+/** A read as the hub takes it: the feed's part, and whether committed items wait to become final. */
+export interface HubRead<T extends Positioned> extends LogRead<T> {
+  /** See `EntriesRead.pending`: read again soon. */
+  pending: boolean;
+}
+
 export async function readShapeLog(
   db: Database,
   organizationId: string,
   after: LogPosition,
   limit: number,
-): Promise<LogRead<ShapeItem>> {
-  const { entries, upTo } = await readEntries(db, workspaces, organizationId, after, limit);
-  return { after, upTo, items: entries, complete: entries.length < limit };
+): Promise<HubRead<ShapeItem>> {
+  const { entries, upTo, pending } = await readEntries(db, workspaces, organizationId, after, limit);
+  return { after, upTo, items: entries, complete: entries.length < limit, pending };
 }
 
 /** Whether a client's position is one this log can still serve (see `readBounds`). */
@@ -58,10 +64,10 @@ export async function readEventLog(
   after: LogPosition,
   limit: number,
   filter: EventFilter = {},
-): Promise<LogRead<EventItem>> {
-  const { events, upTo } = await readEventsAfter(db, organizationId, after, limit, filter);
+): Promise<HubRead<EventItem>> {
+  const { events, upTo, pending } = await readEventsAfter(db, organizationId, after, limit, filter);
   const items = events.map((event) => ({ position: parsePosition(event.cursor), event }));
-  return { after, upTo, items, complete: items.length < limit };
+  return { after, upTo, items, complete: items.length < limit, pending };
 }
 
 export async function readWebhookInterests(

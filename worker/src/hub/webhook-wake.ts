@@ -30,6 +30,11 @@ export class WebhookWake {
     this.endpoints = null;
   }
 
+  /** Whether the cached list names an endpoint (false while unknown: nothing read it yet). */
+  get hasEndpoints(): boolean {
+    return (this.endpoints?.length ?? 0) > 0;
+  }
+
   /** Whether the organization has an enabled endpoint (read once, then cached); yes when unknown. */
   async any(): Promise<boolean> {
     try {

@@ -6,6 +6,7 @@ import { userActor } from "../domain/events.ts";
 import { notFound, validationProblem } from "../domain/problems.ts";
 import { tokenExpiry } from "../domain/token-expiry.ts";
 import { TtlCache } from "../domain/ttl-cache.ts";
+import { CoalescedLookups } from "./coalesced-lookups.ts";
 import { type Caller, type Deps, notifyChange } from "./deps.ts";
 import { recordEvents } from "./event-log.ts";
 import { withinOrganizationLimit } from "./organization-limits.ts";
@@ -31,35 +32,46 @@ const USE_RECORD_INTERVAL_MS = 60_000;
  */
 export const AUTH_CACHE_TTL_MS = 30_000;
 const verified = new TtlCache<Caller>(AUTH_CACHE_TTL_MS, 10_000);
+/**
+ * One lookup per token at a time: when the entry expires just as every desktop of an organization
+ * asks again (after a sync fan-out, in the same few milliseconds), one request reads the token and
+ * the others wait for its answer, instead of each taking a database connection for the same row.
+ */
+const lookups = new CoalescedLookups(2_000, 5);
 
 /** The caller behind a bearer token, or null; `stale` says its lastUsedAt is worth refreshing. */
 export async function authenticate(deps: Deps, token: string): Promise<(Caller & { stale: boolean }) | null> {
   const hash = await hashApiToken(token);
   const now = deps.now().getTime();
   const isLive = (c: Caller) => c.tokenExpiresAt === null || c.tokenExpiresAt.getTime() > now;
-  const cached = verified.get(hash, now);
-  if (cached) return isLive(cached) ? { ...cached, stale: false } : null;
-  const [row] = await deps.db
-    .select({
-      id: tokens.id,
-      organizationId: tokens.organizationId,
-      userId: tokens.userId,
-      lastUsedAt: tokens.lastUsedAt,
-      expiresAt: tokens.expiresAt,
-    })
-    .from(tokens)
-    .where(eq(tokens.tokenHash, hash));
-  if (!row) return null;
-  const caller: Caller = {
-    organizationId: row.organizationId,
-    userId: row.userId,
-    tokenId: row.id,
-    tokenExpiresAt: row.expiresAt,
+  const cached = () => {
+    const hit = verified.get(hash, deps.now().getTime());
+    return hit && { ...hit, stale: false };
   };
-  if (!isLive(caller)) return null;
-  verified.set(hash, caller, now);
-  const stale = !row.lastUsedAt || now - row.lastUsedAt.getTime() > USE_RECORD_INTERVAL_MS;
-  return { ...caller, stale };
+  const caller = await lookups.get(hash, cached, async () => {
+    const [row] = await deps.db
+      .select({
+        id: tokens.id,
+        organizationId: tokens.organizationId,
+        userId: tokens.userId,
+        lastUsedAt: tokens.lastUsedAt,
+        expiresAt: tokens.expiresAt,
+      })
+      .from(tokens)
+      .where(eq(tokens.tokenHash, hash));
+    if (!row) return null;
+    const found: Caller = {
+      organizationId: row.organizationId,
+      userId: row.userId,
+      tokenId: row.id,
+      tokenExpiresAt: row.expiresAt,
+    };
+    if (!isLive(found)) return null;
+    verified.set(hash, found, now);
+    const stale = !row.lastUsedAt || now - row.lastUsedAt.getTime() > USE_RECORD_INTERVAL_MS;
+    return { ...found, stale };
+  });
+  return caller && isLive(caller) ? caller : null;
 }
 
 /** At most one write a minute per token, off the request's critical path. */

@@ -35,6 +35,7 @@ const XMIN = sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
 
 const eventRow = z.object({
   xmin: z.string(),
+  pending: z.boolean(),
   txid: z.string().nullable(),
   seq: z.string().nullable(),
   id: z.string().nullable(),
@@ -55,6 +56,8 @@ export interface EventsRead {
   events: Event[];
   /** `{txid: xmin, seq: 0}`: every event below it was final when read. */
   upTo: LogPosition;
+  /** Committed events of the organization (any filter) lie at or above `upTo`, not final yet. */
+  pending: boolean;
 }
 
 /**
@@ -74,7 +77,10 @@ export async function readEventsAfter(
   const workspace = filter.workspaceId ? sql`and e.workspace_id = ${filter.workspaceId}` : sql``;
   const result = await db.execute(
     sql`with x as (select ${XMIN} as xmin)
-        select x.xmin::text as xmin, e.txid::text as txid, e.seq::text as seq, e.id::text as id,
+        select x.xmin::text as xmin,
+               exists (select 1 from ${schema.events} p
+                       where p.organization_id = ${organizationId} and p.txid >= x.xmin) as pending,
+               e.txid::text as txid, e.seq::text as seq, e.id::text as id,
                e.organization_id::text as organization_id, e.workspace_id::text as workspace_id,
                e.type, e.actor, e.data,
                to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
@@ -104,7 +110,7 @@ export async function readEventsAfter(
         createdAt: r.created_at,
       }),
     );
-  return { events, upTo };
+  return { events, upTo, pending: rows[0]?.pending ?? false };
 }
 
 /** Deletes events older than `before` (retention); the cron runs it. */

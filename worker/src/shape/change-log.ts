@@ -64,10 +64,17 @@ export interface EntriesRead {
   entries: LogEntry[];
   /** `{txid: xmin, seq: 0}`: every entry below it was final when read. */
   upTo: LogPosition;
+  /**
+   * Committed entries of the organization's shape lie at or above `upTo`: an older transaction (of
+   * any organization, any database of the server) still runs, so they are not final yet. Whoever
+   * waits for them should read again soon rather than at its next poll.
+   */
+  pending: boolean;
 }
 
 const entryOrNone = z.object({
   xmin: bigintText,
+  pending: z.boolean(),
   txid: bigintText.nullable(),
   seq: bigintText.nullable(),
   row_id: z.string().nullable(),
@@ -88,7 +95,10 @@ export async function readEntries(
   const result = await db.execute(
     sql`with x as (select ${XMIN} as xmin)
         select x.xmin::text as xmin, e.txid::text as txid, e.seq::text as seq,
-               e.row_id::text as row_id, e.operation
+               e.row_id::text as row_id, e.operation,
+               exists (select 1 from shape_log p
+                       where p.organization_id = ${organizationId} and p.shape = ${shape.name}
+                         and p.txid >= x.xmin) as pending
         from x left join lateral (
           select txid, seq, row_id, operation from shape_log
           where organization_id = ${organizationId} and shape = ${shape.name}
@@ -105,7 +115,7 @@ export async function readEntries(
       ? []
       : [{ position: { txid: e.txid, seq: e.seq }, rowId: e.row_id, operation: e.operation }],
   );
-  return { entries, upTo: { txid: rows[0]?.xmin ?? 0n, seq: 0n } };
+  return { entries, upTo: { txid: rows[0]?.xmin ?? 0n, seq: 0n }, pending: rows[0]?.pending ?? false };
 }
 
 /** The current values of some rows of the organization, by id (absent = deleted or not theirs). */
