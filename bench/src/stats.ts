@@ -1,9 +1,4 @@
-/** Percentile by nearest rank over a copy of `samples` (ms). */
-export function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
+export { percentile } from "@cw/testing";
 
 export async function timeRequests(n: number, run: (i: number) => Promise<void>): Promise<number[]> {
   const samples: number[] = [];

@@ -11,6 +11,7 @@ export {
   fuzzRequests,
   operationsOf,
 } from "./fuzz.ts";
+export { percentile } from "./percentile.ts";
 export { type CallRecordView, controlClient, type FaultSpec } from "./vm-host-control.ts";
 export { waitFor } from "./wait-for.ts";
 export {

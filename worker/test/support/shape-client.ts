@@ -2,8 +2,8 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import worker from "../../src/index.ts";
 
 /**
- * The real, unmodified `@electric-sql/client`, for conformance tests of `GET /v1/shape`.
- * Imported by path from the desktop package until it is a devDependency of @cw/worker.
+ * The real, unmodified `@electric-sql/client`, for conformance tests of `GET /v1/shape` and the
+ * workerd half of the sync-fanout bench.
  */
 export {
   ELECTRIC_PROTOCOL_QUERY_PARAMS,
