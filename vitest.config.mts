@@ -25,7 +25,10 @@ export function workerProject({
   name,
   include,
   bindings = {},
-  timeoutMs = 30_000,
+  // Generous: a test that ticks the cron several times runs every job over the workers' shared
+  // database (every earlier file's workspaces, real git and VM host calls), which a busy machine
+  // slows many times over. A test that hangs still fails, only later.
+  timeoutMs = 120_000,
 }: {
   name: string;
   include: string[];
@@ -72,7 +75,7 @@ export function workerProject({
       // call logs and ticks apart.
       fileParallelism: false,
       testTimeout: timeoutMs,
-      hookTimeout: 30_000,
+      hookTimeout: timeoutMs,
     },
   };
 }

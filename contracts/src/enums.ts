@@ -74,6 +74,7 @@ export const eventTypeValues = [
   "webhook.created",
   "webhook.deleted",
   "webhook.disabled",
+  "webhook.enabled",
 ] as const;
 export type EventType = (typeof eventTypeValues)[number];
 

@@ -12,6 +12,7 @@ import {
   CreateWebhook,
   ListWebhookDeliveriesQuery,
   NewWebhook,
+  Webhook,
   WebhookDelivery,
   WebhookDeliveryList,
   WebhookList,
@@ -260,6 +261,13 @@ export const operations = {
     tag: "webhooks",
     summary: "Delete a webhook endpoint and its deliveries",
     response: null,
+  },
+  enableWebhook: {
+    method: "post",
+    path: "/v1/webhooks/{id}/enable",
+    tag: "webhooks",
+    summary: "Enable a disabled webhook endpoint again; it receives the events recorded from now on",
+    response: Webhook,
   },
   testWebhook: {
     method: "post",

@@ -98,6 +98,7 @@ describe("the API's answers, read through the contract's client", () => {
     expect(hook).toMatchObject({ status: "enabled", events: ["*"], description: null });
     expect(hook.secret).toMatch(/^whsec_/);
     expect((await api.listWebhooks()).items).toEqual([expect.objectContaining({ id: hook.id })]);
+    expect(await api.enableWebhook(hook.id)).toMatchObject({ id: hook.id, status: "enabled" });
     expect(await api.testWebhook(hook.id)).toMatchObject({ type: "webhook.test", webhookId: hook.id });
     const page = await api.listWebhookDeliveries(hook.id, { limit: 1 });
     expect(page.items).toHaveLength(1);

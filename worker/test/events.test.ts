@@ -213,7 +213,7 @@ describe("the event stream", () => {
     await stream.close();
     const bad = await openEventStream(bindings(), org.token, { lastEventId: "12;drop" });
     expect(bad.status).toBe(400);
-  }, 40_000);
+  });
 });
 
 describe("waitFor", () => {

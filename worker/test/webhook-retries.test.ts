@@ -184,6 +184,54 @@ describe("retries", () => {
     expect(await deliveries(hook.id)).toHaveLength(1);
   });
 
+  it("enables a disabled endpoint again: it receives the events from then on, not those of while it was off", async () => {
+    const name = hookName("revived");
+    await receiver.behave(name, { failFirst: 1_000 });
+    const hook = await createHook(name);
+    await addRepository(`revived-${name}`);
+    const t0 = new Date();
+    await firstRun(hook.id, t0);
+    await runAt(hook.id, later(t0, 24 * HOUR));
+    expect((await org.api("GET", "/v1/webhooks")).body.items[0]).toMatchObject({ status: "disabled" });
+    await addRepository(`while-off-${name}`);
+
+    // Another organization cannot enable it, nor learn that it exists.
+    const other = await setupOrg(db, "retries-other");
+    const foreign = await other.api("POST", `/v1/webhooks/${hook.id}/enable`);
+    expect(foreign.status).toBe(404);
+    expect((await org.api("GET", "/v1/webhooks")).body.items[0]).toMatchObject({ status: "disabled" });
+
+    await receiver.behave(name, { status: 204 });
+    const enabled = await org.api("POST", `/v1/webhooks/${hook.id}/enable`);
+    expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+    expect(enabled.body).toMatchObject({
+      id: hook.id,
+      status: "enabled",
+      disabledAt: null,
+      disabledReason: null,
+    });
+    expect(enabled.body).not.toHaveProperty("secret");
+    // Again: nothing changes, and no second event.
+    expect((await org.api("POST", `/v1/webhooks/${hook.id}/enable`)).body).toEqual(enabled.body);
+
+    await addRepository(`after-on-${name}`);
+    const t1 = later(t0, 30 * HOUR);
+    await waitFor("the new event queued", async () => {
+      await runAt(hook.id, t1);
+      return (await deliveries(hook.id)).length === 2;
+    });
+    const [latest] = await deliveries(hook.id);
+    expect(latest).toMatchObject({ status: "delivered", attempts: 1 });
+    const sent = (await requestsOf(name)).at(-1)!;
+    expect(signedBy(hook.secret, sent)).toBe(true);
+    expect(JSON.parse(sent.body).data.data).toMatchObject({ name: `after-on-${name}` });
+
+    const events = (await org.api("GET", "/v1/events?type=webhook.enabled")).body.items as any[];
+    expect(events.map((e) => [e.actor.type, e.data])).toEqual([
+      ["user", { webhookId: hook.id, url: hook.url }],
+    ]);
+  });
+
   it("fails an attempt the receiver does not answer within the timeout", async () => {
     const name = hookName("silent");
     await receiver.behave(name, { hang: true });

@@ -225,6 +225,7 @@ export function createApiClient(opts: ApiClientOptions) {
     createWebhook: (input: CreateWebhook) => call(operations.createWebhook, { body: input }),
     deleteWebhook: (id: string) => call(operations.deleteWebhook, { params: ws(id) }),
     /** Queues one test delivery (`type` "webhook.test") and answers it, pending; its outcome shows in the deliveries. */
+    enableWebhook: (id: string) => call(operations.enableWebhook, { params: ws(id) }),
     testWebhook: (id: string) => call(operations.testWebhook, { params: ws(id) }),
     listWebhookDeliveries: (id: string, query: ListWebhookDeliveriesQuery = {}) =>
       call(operations.listWebhookDeliveries, { params: ws(id), query }),

@@ -75,6 +75,7 @@ export const eventData = {
   "webhook.created": z.object(ids.webhook),
   "webhook.deleted": z.object(ids.webhook),
   "webhook.disabled": z.object({ ...ids.webhook, reason: z.string() }),
+  "webhook.enabled": z.object(ids.webhook),
 } as const satisfies Record<EventType, z.ZodObject>;
 export type EventData<T extends EventType> = z.input<(typeof eventData)[T]>;
 

@@ -56,7 +56,8 @@ export const Webhook = z
     events: z.array(eventSelector),
     description: z.string().nullable(),
     status: z.enum(webhookStatusValues).meta({
-      description: "enabled: receives deliveries; disabled: it failed every attempt for 24 hours",
+      description:
+        "enabled: receives deliveries; disabled: it failed every attempt for 24 hours (POST …/enable to resume)",
     }),
     disabledAt: timestamp.nullable(),
     disabledReason: z.string().nullable(),

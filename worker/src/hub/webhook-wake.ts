@@ -8,8 +8,13 @@ export interface EndpointInterest {
   eventTypes: string[];
 }
 
-/** Events that add, delete or disable an endpoint: the cached list is stale after one. */
-const ENDPOINT_CHANGES = new Set<EventType>(["webhook.created", "webhook.deleted", "webhook.disabled"]);
+/** Events that add, delete, disable or enable an endpoint: the cached list is stale after one. */
+const ENDPOINT_CHANGES = new Set<EventType>([
+  "webhook.created",
+  "webhook.deleted",
+  "webhook.disabled",
+  "webhook.enabled",
+]);
 
 /**
  * The hub's part in webhook delivery: when a refresh reads new events, it wakes the delivery object

@@ -6,6 +6,7 @@ import { IdParam } from "../http/params.ts";
 import {
   createWebhook,
   deleteWebhook,
+  enableWebhook,
   listWebhookDeliveries,
   listWebhooks,
   queueTestDelivery,
@@ -46,6 +47,22 @@ const remove = createRoute({
   },
 });
 
+const enable = createRoute({
+  ...operation("enableWebhook"),
+  description:
+    "A disabled endpoint is enabled again (its URL checked by the policy as at creation) and " +
+    "receives the events recorded from now on; those of while it was disabled are not sent. " +
+    "Enabling an enabled endpoint changes nothing. Records `webhook.enabled`.",
+  request: { params: IdParam },
+  responses: {
+    200: json(ops.enableWebhook.response, "The endpoint, enabled"),
+    ...commonProblems,
+    404: problem("No such endpoint in the organization"),
+    422: problem("The endpoint's URL is one the webhook policy refuses now"),
+    503: problem("The URL's host could not be checked (DNS unavailable); try again"),
+  },
+});
+
 const test = createRoute({
   ...operation("testWebhook"),
   request: { params: IdParam },
@@ -75,6 +92,9 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>) {
     await deleteWebhook(c.get("deps"), c.get("caller"), c.req.valid("param").id);
     return c.body(null, 204);
   });
+  app.openapi(enable, async (c) =>
+    c.json(await enableWebhook(c.get("deps"), c.get("caller"), c.req.valid("param").id), 200),
+  );
   app.openapi(test, async (c) =>
     c.json(await queueTestDelivery(c.get("deps"), c.get("caller"), c.req.valid("param").id), 202),
   );

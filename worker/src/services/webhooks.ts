@@ -148,6 +148,46 @@ export async function deleteWebhook(deps: Deps, caller: Caller, id: string): Pro
   await notifyChange(deps, caller.organizationId, { endpoints: true });
 }
 
+/**
+ * Enables a disabled endpoint again, its URL checked by the policy as at creation: it receives the
+ * events recorded from now on (not those of while it was off) and has 24 hours of failures again
+ * before it is disabled. Enabling an enabled endpoint changes nothing.
+ */
+export async function enableWebhook(deps: Deps, caller: Caller, id: string): Promise<Webhook> {
+  const endpoint = await findEndpoint(deps, caller, id);
+  if (endpoint.status === "enabled") return webhookView(endpoint);
+  await assertWebhookUrl(deps, endpoint.url, "url");
+  const start = await currentPosition(deps.db);
+  const enabled = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(endpoints)
+      .set({
+        status: "enabled",
+        disabledAt: null,
+        disabledReason: null,
+        cursorTxid: start.txid,
+        cursorSeq: start.seq,
+      })
+      .where(
+        and(
+          eq(endpoints.id, endpoint.id),
+          eq(endpoints.organizationId, caller.organizationId),
+          eq(endpoints.status, "disabled"),
+        ),
+      )
+      .returning();
+    if (row)
+      await recordEvents(tx, caller.organizationId, userActor(caller), [
+        { type: "webhook.enabled", workspaceId: null, data: endpointEvent(row) },
+      ]);
+    return row;
+  });
+  // Enabled by a concurrent call meanwhile, or deleted: answer as it is now.
+  if (!enabled) return webhookView(await findEndpoint(deps, caller, id));
+  await notifyChange(deps, caller.organizationId, { endpoints: true });
+  return webhookView(enabled);
+}
+
 async function findEndpoint(deps: Deps, caller: Caller, id: string): Promise<EndpointRow> {
   const [row] = await deps.db
     .select()
