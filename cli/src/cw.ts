@@ -14,7 +14,7 @@ import { flushOutput } from "./output.ts";
 const specs: Record<string, CommandSpec> = commandSpecs;
 const isCommand = (name: string): name is CommandName => Object.hasOwn(specs, name);
 
-/** `repo add` and `repo ls` are two words; everything else one. */
+/** A group's commands (`repo add`, `token ls`, `webhook test`…) are two words; everything else one. */
 function commandOf(argv: string[]): { name: string; rest: string[] } {
   const [first = "", second = "", ...more] = argv;
   return isCommand(`${first} ${second}`)

@@ -1,3 +1,6 @@
+import { UsageError } from "./args.ts";
+import { CliError } from "./errors.ts";
+
 /**
  * Asks for a secret on the terminal without echoing it: stdin in raw mode, characters collected
  * until Enter; Backspace edits, Ctrl-C and Ctrl-D give up (null). The prompt goes to stderr.
@@ -46,4 +49,25 @@ export async function promptLine(prompt: string): Promise<string> {
   } finally {
     rl.close();
   }
+}
+
+/**
+ * A secret the user gives cw: all of stdin with `--<option>` (`cw login --token-stdin`), else asked
+ * for on the terminal without echo. None, or no terminal to ask on, is said in one line.
+ */
+export async function readSecret(what: {
+  name: string;
+  option: string;
+  fromStdin: boolean;
+}): Promise<string> {
+  if (what.fromStdin) {
+    const secret = (await readStdin()).trim();
+    if (!secret) throw new UsageError(`--${what.option}: standard input was empty`);
+    return secret;
+  }
+  if (!process.stdin.isTTY)
+    throw new UsageError(`no terminal to ask for the ${what.name} on; pipe it in with --${what.option}`);
+  const secret = (await promptSecret(`${what.name[0]!.toUpperCase()}${what.name.slice(1)}: `))?.trim();
+  if (!secret) throw new CliError(`no ${what.name} given`);
+  return secret;
 }

@@ -449,6 +449,33 @@ describe("one line and exit 1 when it cannot be done", () => {
   });
 });
 
+describe("cw edit", () => {
+  it("renames a workspace and changes its auto-stop; nothing to change, or a bad value, is usage", async () => {
+    const ws = await created("edit-me", "main");
+    const edited = await runCw(home, ["edit", "edit-me", "--name", "edited", "--auto-stop", "0", "--json"]);
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(JSON.parse(edited.stdout)).toMatchObject({ id: ws.id, name: "edited", autoStopMinutes: 0 });
+    expect(await api.getWorkspace(ws.id)).toMatchObject({
+      name: "edited",
+      autoStopMinutes: 0,
+      autoStopAt: null,
+    });
+    const table = await runCw(home, ["edit", ws.id, "--auto-stop", "45", "--auto-stop-action", "stop"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^edited\s+main\s+running/m);
+    expect(await api.getWorkspace(ws.id)).toMatchObject({ autoStopMinutes: 45, autoStopAction: "stop" });
+
+    const nothing = await runCw(home, ["edit", "edited"]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toBe(
+      "cw edit: nothing to change: pass --name, --auto-stop or --auto-stop-action (cw edit --help)\n",
+    );
+    const bad = await runCw(home, ["edit", "edited", "--auto-stop", "-5"]);
+    expect(bad.code).toBe(2);
+    expect(await api.getWorkspace(ws.id)).toMatchObject({ name: "edited", autoStopMinutes: 45 });
+  });
+});
+
 describe("unsaved work on delete", () => {
   it("cw rm --preserve pushes the VM's unsaved work to a cw/wip/… branch on the git host, then deletes", async () => {
     const ws = await created("preserved");

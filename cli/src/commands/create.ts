@@ -1,50 +1,22 @@
 import { defaultWorkspaceName, enableCloud, WorktreeError } from "@cw/client-node/worktree";
-import { CreateWorkspace } from "@cw/contracts";
 import type { ApiClient } from "@cw/contracts/client";
 import type { Workspace } from "@cw/contracts/types";
-import { flag, type ParsedArgs, stringOption, UsageError } from "../args.ts";
+import { flag, type ParsedArgs, UsageError } from "../args.ts";
 import { type CommandContext, loggedInApi } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { print, printJson, renderTable, say } from "../output.ts";
 import { startProgress } from "../progress.ts";
 import { untilRunning } from "../running-workspace.ts";
 import { sshHostOf } from "../workspace-ref.ts";
+import { type WorkspaceSettings, workspaceSettings } from "../workspace-settings.ts";
 import { WORKSPACE_COLUMNS, workspaceRow } from "../workspace-table.ts";
 
-interface Settings {
-  name?: string;
-  autoStopMinutes?: number;
-  autoStopAction?: "pause" | "stop";
-}
-
-/** The options, checked by the contract's own schemas so the rules are the API's. */
-function settings(parsed: ParsedArgs): Settings {
-  const out: Settings = {};
-  const name = stringOption(parsed, "name");
-  if (name !== undefined) {
-    const checked = CreateWorkspace.shape.name.safeParse(name);
-    if (!checked.success) throw new UsageError(`--name: ${checked.error.issues[0]?.message}`);
-    out.name = checked.data;
-  }
-  const minutes = stringOption(parsed, "auto-stop");
-  if (minutes !== undefined) {
-    const checked = CreateWorkspace.shape.autoStopMinutes.safeParse(
-      /^\d+$/.test(minutes) ? Number(minutes) : NaN,
-    );
-    if (!checked.success)
-      throw new UsageError(`--auto-stop: a whole number of minutes from 0 (never) up to the API's limit`);
-    out.autoStopMinutes = checked.data;
-  }
-  const action = stringOption(parsed, "auto-stop-action");
-  if (action !== undefined) {
-    if (action !== "pause" && action !== "stop")
-      throw new UsageError("--auto-stop-action must be pause or stop");
-    out.autoStopAction = action;
-  }
-  return out;
-}
-
-async function fromRepository(api: ApiClient, ref: string, branch: string, s: Settings): Promise<Workspace> {
+async function fromRepository(
+  api: ApiClient,
+  ref: string,
+  branch: string,
+  s: WorkspaceSettings,
+): Promise<Workspace> {
   const repos = (await api.listRepositories()).items;
   const repo = repos.find((r) => r.id === ref) ?? repos.find((r) => r.name === ref);
   if (!repo)
@@ -59,7 +31,7 @@ async function fromRepository(api: ApiClient, ref: string, branch: string, s: Se
 }
 
 /** The desktop's "enable cloud", run on the current folder. */
-async function fromWorktree(api: ApiClient, s: Settings): Promise<Workspace> {
+async function fromWorktree(api: ApiClient, s: WorkspaceSettings): Promise<Workspace> {
   try {
     const { workspaceId } = await enableCloud({ api }, { path: process.cwd(), ...s });
     return await api.getWorkspace(workspaceId);
@@ -73,7 +45,7 @@ async function fromWorktree(api: ApiClient, s: Settings): Promise<Workspace> {
 export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
   if (parsed.args.length === 1)
     throw new UsageError("give both REPO and BRANCH (or neither, inside a git worktree)");
-  const s = settings(parsed);
+  const s = workspaceSettings(parsed);
   const api = loggedInApi(ctx);
   const [repo, branch] = parsed.args;
   const progress = startProgress("creating");

@@ -7,20 +7,7 @@ import { apiClientFor, type CommandContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { readStoredLogin, saveLogin } from "../login-store.ts";
 import { print, say } from "../output.ts";
-import { promptSecret, readStdin } from "../prompts.ts";
-
-async function readToken(fromStdin: boolean): Promise<string> {
-  if (fromStdin) {
-    const token = (await readStdin()).trim();
-    if (!token) throw new UsageError("--token-stdin: standard input was empty");
-    return token;
-  }
-  if (!process.stdin.isTTY)
-    throw new UsageError("no terminal to ask for the token on; pipe it in with --token-stdin");
-  const token = (await promptSecret("API token: "))?.trim();
-  if (!token) throw new CliError("no token given");
-  return token;
-}
+import { readSecret } from "../prompts.ts";
 
 /** `cw login [--url URL] [--token-stdin]`: checks the token with GET /v1/me, then stores both. */
 export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<number> {
@@ -30,7 +17,11 @@ export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<numb
     throw new UsageError("which API? pass --url URL (e.g. http://127.0.0.1:8787 for the local stack)");
   const problem = apiUrlProblem(url);
   if (problem) throw new UsageError(`--url ${problem}`);
-  const token = await readToken(flag(parsed, "token-stdin"));
+  const token = await readSecret({
+    name: "API token",
+    option: "token-stdin",
+    fromStdin: flag(parsed, "token-stdin"),
+  });
 
   let me: Me;
   try {

@@ -1,4 +1,9 @@
-import { autoStopActionValues, workspaceStatusValues } from "@cw/contracts/enums";
+import {
+  autoStopActionValues,
+  gitCredentialScopeValues,
+  webhookDeliveryStatusValues,
+  workspaceStatusValues,
+} from "@cw/contracts/enums";
 
 /**
  * Every `cw` command's name, one-line summary, usage and options: plain data, read by the entry
@@ -30,6 +35,22 @@ export interface CommandSpec {
 const autoStopActions = autoStopActionValues.join("|");
 
 const json: OptionSpec = { type: "boolean", help: "print JSON (the API's objects) instead of a table" };
+
+/** An action on one object of the organization named by its id (`cw token rm ID`…). */
+const byId = (summary: string, withJson = false): CommandSpec => ({
+  summary,
+  usage: withJson ? "ID [--json]" : "ID",
+  args: { min: 1, max: 1 },
+  options: withJson ? { json } : {},
+});
+
+/** A list of the organization's objects (`cw token ls`…): a table, or the API's items with --json. */
+const listing = (summary: string): CommandSpec => ({
+  summary,
+  usage: "[--json]",
+  args: { min: 0, max: 0 },
+  options: { json },
+});
 
 /** A lifecycle action on one workspace, answering with it. */
 const lifecycle = (summary: string): CommandSpec => ({
@@ -83,12 +104,7 @@ export const commandSpecs = {
       json,
     },
   },
-  "repo ls": {
-    summary: "list repositories",
-    usage: "[--json]",
-    args: { min: 0, max: 0 },
-    options: { json },
-  },
+  "repo ls": listing("list repositories"),
   create: {
     summary: "create a workspace and wait until it runs",
     usage: `[REPO BRANCH] [--name N] [--auto-stop MIN] [--auto-stop-action ${autoStopActions}] [--no-wait] [--json]`,
@@ -110,6 +126,21 @@ export const commandSpecs = {
     },
     details:
       "REPO is a repository's name or id. With no REPO and BRANCH, inside a git worktree: its origin (registered unless it is already) and its current branch, which must be pushed — what the desktop's \"enable cloud\" does.",
+  },
+  edit: {
+    summary: "rename a workspace, or change its idle auto-stop",
+    usage: `WS [--name N] [--auto-stop MIN] [--auto-stop-action ${autoStopActions}] [--json]`,
+    args: { min: 1, max: 1 },
+    options: {
+      name: { type: "string", value: "N", help: "its new name" },
+      "auto-stop": {
+        type: "string",
+        value: "MIN",
+        help: "minutes without activity before auto-stop, 0 = never",
+      },
+      "auto-stop-action": { type: "string", value: autoStopActions, help: "what auto-stop does" },
+      json,
+    },
   },
   pause: lifecycle("pause a running workspace (memory kept, resumes at once)"),
   resume: lifecycle("resume a paused or stopped workspace"),
@@ -199,6 +230,97 @@ export const commandSpecs = {
     options: {},
     details:
       "Speaks SSH on its standard input and output: resumes the workspace if needed, connects to it with fresh credentials and keeps it marked in use while the connection lives. WS may be spelled as its SSH host, cw-<name>.",
+  },
+  events: {
+    summary: "the organization's audit log: who changed what, and why; --follow for what happens next",
+    usage: "[WS] [--type T,…] [--after CURSOR] [--limit N] [--follow] [--json]",
+    args: { min: 0, max: 1 },
+    options: {
+      type: { type: "string", value: "T,…", help: "only these event types (e.g. workspace.status_changed)" },
+      after: {
+        type: "string",
+        value: "CURSOR",
+        help: "the events after this cursor (an event's or a page's)",
+      },
+      limit: { type: "string", value: "N", help: "at most N events (1–500, default 100; not with --follow)" },
+      follow: {
+        type: "boolean",
+        short: "f",
+        help: "keep printing events as they happen (from --after if given, else from now) until interrupted",
+      },
+      json: { type: "boolean", help: "print the API's page; with --follow, one event per line (JSON Lines)" },
+    },
+    details:
+      "Oldest first, from the oldest kept unless --after says where. WS names one workspace, by name or id. When more events follow a page, cw says on stderr how to read the next one.",
+  },
+  "token ls": listing("list the organization's API tokens (never their secrets)"),
+  "token create": {
+    summary: "create an API token and print it (shown this once)",
+    usage: "NAME [--expires-at T] [--json]",
+    args: { min: 1, max: 1 },
+    options: {
+      "expires-at": {
+        type: "string",
+        value: "T",
+        help: "when it stops working, e.g. 2027-01-31T00:00Z (default: the deployment's limit, else never)",
+      },
+      json,
+    },
+    details:
+      "The token alone goes to standard output (cw token create ci > ci-token), what it is to standard error. It can never be later than the token that creates it.",
+  },
+  "token rm": byId("delete an API token: it stops working at once"),
+  "git-credential add": {
+    summary: "store a token for a git host, for private repositories (secret asked for, never shown again)",
+    usage: `HOST USERNAME [--scope ${gitCredentialScopeValues.join("|")}] [--secret-stdin] [--json]`,
+    args: { min: 2, max: 2 },
+    options: {
+      scope: {
+        type: "string",
+        value: gitCredentialScopeValues.join("|"),
+        help: "yours only (default), or everyone's in the organization; yours is used first",
+      },
+      "secret-stdin": {
+        type: "boolean",
+        help: "read the secret from standard input instead of asking for it",
+      },
+      json,
+    },
+    details:
+      "Workspaces of repositories on HOST clone, fetch and push with it through the control plane, which keeps it encrypted and never puts it in a VM. GitHub takes any USERNAME with a token (e.g. x-access-token).",
+  },
+  "git-credential ls": listing(
+    "list git credentials: host, username, scope, the secret's last four characters",
+  ),
+  "git-credential rm": byId("delete a git credential: VMs' git stops receiving it at once"),
+  "webhook ls": listing("list the organization's webhook endpoints and whether each is enabled"),
+  "webhook add": {
+    summary: "add a webhook endpoint and print its signing secret (shown this once)",
+    usage: "URL [--events T,…] [--description D] [--json]",
+    args: { min: 1, max: 1 },
+    options: {
+      events: { type: "string", value: "T,…", help: "the event types to deliver (default: all of them)" },
+      description: { type: "string", value: "D", help: "what it is for" },
+      json,
+    },
+    details:
+      "Deliveries are signed as Standard Webhooks says: verify them with the secret (whsec_…). The secret alone goes to standard output, what it is to standard error.",
+  },
+  "webhook rm": byId("delete a webhook endpoint and its deliveries"),
+  "webhook enable": byId("enable a disabled webhook endpoint again (it gets the events from now on)", true),
+  "webhook test": byId("send a test delivery to a webhook endpoint now", true),
+  "webhook deliveries": {
+    summary: "a webhook endpoint's deliveries, newest first: status, attempts, last answer",
+    usage: "ID [--status S] [--json]",
+    args: { min: 1, max: 1 },
+    options: {
+      status: {
+        type: "string",
+        value: "S",
+        help: `only these (${webhookDeliveryStatusValues.join(", ")})`,
+      },
+      json,
+    },
   },
   "internal-ssh-bridge": {
     summary: "the SSH bridge to one workspace id, without resume or presence (for tests)",
