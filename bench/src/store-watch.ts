@@ -1,8 +1,6 @@
 import type { StoreSnapshot, WorkspaceStore } from "@cw/desktop/core/workspace-store";
 
-/** The change the sync benches make, over and over: pause a running workspace, resume a paused one. */
-export const flip = (status: "running" | "paused"): ["pause", "paused"] | ["resume", "running"] =>
-  status === "running" ? ["pause", "paused"] : ["resume", "running"];
+export { flip } from "@cw/testing";
 
 /** Milliseconds since the epoch, sub-millisecond: comparable across this process's threads. */
 export const clock = () => performance.timeOrigin + performance.now();

@@ -208,6 +208,11 @@ describe("cw events", () => {
     expect(await ok(["events", "--type", "repository.created", "--after", page.nextCursor])).toContain(
       "No events.",
     );
+    const one = await cw(["events", "--limit", "1", "--json"]);
+    expect(one.code, one.stderr).toBe(0);
+    const first = JSON.parse(one.stdout) as { items: Event[]; nextCursor: string };
+    expect(first.items).toHaveLength(1);
+    expect(one.stderr).toBe(`cw: more may follow: cw events --after ${first.nextCursor}\n`);
     const bad = await cw(["events", "--type", "workspace.exploded"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("type");

@@ -12,6 +12,7 @@ export {
   operationsOf,
 } from "./fuzz.ts";
 export { percentile } from "./percentile.ts";
+export { flip } from "./status-flip.ts";
 export { type CallRecordView, controlClient, type FaultSpec } from "./vm-host-control.ts";
 export { waitFor } from "./wait-for.ts";
 export {

@@ -1,5 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { percentile, waitFor } from "@cw/testing";
+import { flip, percentile, waitFor } from "@cw/testing";
 import { expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { sharedDatabase } from "../test/support/database.ts";
@@ -19,9 +19,6 @@ const FLEETS = [
   { clients: 100, changes: 50 },
   { clients: 500, changes: 200 },
 ];
-
-const flip = (status: string): ["pause" | "resume", string] =>
-  status === "running" ? ["pause", "paused"] : ["resume", "running"];
 
 const p50p99 = (xs: number[]) =>
   `p50 ${percentile(xs, 50).toFixed(1)} ms, p99 ${percentile(xs, 99).toFixed(1)} ms`;
@@ -50,7 +47,7 @@ it("a status change reaches 1, 100 and 500 live clients", async () => {
   const bindings = sharedDatabase().env;
   const org = await setupOrg(bindings, "bench-fanout");
   const ws = await createRunning(org, "fanout");
-  let status = ws.status as string;
+  let status = ws.status as "running" | "paused";
   expect(status).toBe("running");
   const abort = new AbortController();
   const clients: ReturnType<typeof client>[] = [];

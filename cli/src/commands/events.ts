@@ -1,4 +1,4 @@
-import { Event } from "@cw/contracts";
+import { Event, ListEventsQuery } from "@cw/contracts";
 import { localTimeFormat } from "@cw/contracts/local-time";
 import type { EventType } from "@cw/contracts/types";
 import { flag, type ParsedArgs, stringOption, UsageError } from "../args.ts";
@@ -53,7 +53,8 @@ export async function run(parsed: ParsedArgs, ctx: CommandContext): Promise<numb
     if (json) printJson(page);
     else if (page.items.length === 0) print("No events.");
     else print(renderTable(EVENT_COLUMNS, page.items.map(cells)));
-    if (page.items.length > 0 && page.items.length === Number(limit ?? 100))
+    const pageSize = limit === undefined ? ListEventsQuery.shape.limit.parse(undefined) : Number(limit);
+    if (page.items.length > 0 && page.items.length === pageSize)
       say(`more may follow: cw events --after ${page.nextCursor}`);
     return 0;
   }

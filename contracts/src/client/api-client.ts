@@ -224,8 +224,9 @@ export function createApiClient(opts: ApiClientOptions) {
     /** The answer's `secret` (`whsec_…`) is shown this once: keep it where the receiver verifies. */
     createWebhook: (input: CreateWebhook) => call(operations.createWebhook, { body: input }),
     deleteWebhook: (id: string) => call(operations.deleteWebhook, { params: ws(id) }),
-    /** Queues one test delivery (`type` "webhook.test") and answers it, pending; its outcome shows in the deliveries. */
+    /** A disabled endpoint on again, receiving the events from now on; an enabled one as it is. */
     enableWebhook: (id: string) => call(operations.enableWebhook, { params: ws(id) }),
+    /** Queues one test delivery (`type` "webhook.test") and answers it, pending; its outcome shows in the deliveries. */
     testWebhook: (id: string) => call(operations.testWebhook, { params: ws(id) }),
     listWebhookDeliveries: (id: string, query: ListWebhookDeliveriesQuery = {}) =>
       call(operations.listWebhookDeliveries, { params: ws(id), query }),
